@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace Gateway.Api.Auth;
+
+public static class AuthSchemes
+{
+    /// <summary>CLIENT_ID:CLIENT_SECRET, for /credentials and /tokens.</summary>
+    public const string Basic = "Basic";
+    /// <summary>A Matrix token <c>mt_…</c>, for /devices and /webhooks.</summary>
+    public const string MatrixToken = "Bearer";
+
+    public static IServiceCollection AddGatewayAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(Basic, null)
+            .AddScheme<AuthenticationSchemeOptions, MatrixTokenAuthenticationHandler>(MatrixToken, null);
+        services.AddAuthorization();
+        return services;
+    }
+
+    /// <summary>Basic auth with a credential holding <paramref name="scope"/>.</summary>
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(policy => policy
+            .AddAuthenticationSchemes(Basic)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => Scopes.Grants(context.User, scope)));
+
+    /// <summary>A valid, unexpired Matrix token.</summary>
+    public static TBuilder RequireMatrixToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(policy => policy.AddAuthenticationSchemes(MatrixToken).RequireAuthenticatedUser());
+}

@@ -1,0 +1,42 @@
+using System.Text.Encodings.Web;
+using Gateway.Api.Errors;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Api.Auth;
+
+/// <summary>
+/// Authentication whose challenges and refusals are the API's problem+json errors with their exact texts.
+/// A failure may carry its own status (a Matrix token that is unknown or expired is 403, not 401).
+/// </summary>
+public abstract class ProblemAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string MissingHeader = "missing authorization header";
+    public const string InsufficientPermissions = "insufficient permissions";
+
+    protected static AuthenticateResult Refuse(string error, int status = StatusCodes.Status401Unauthorized) =>
+        AuthenticateResult.Fail(new AuthRefusal(error, status));
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        var refusal = result.Failure as AuthRefusal ?? new AuthRefusal(MissingHeader, StatusCodes.Status401Unauthorized);
+        if (refusal.Status == StatusCodes.Status401Unauthorized)
+        {
+            Response.Headers.WWWAuthenticate = Scheme.Name == AuthSchemes.Basic ? "Basic realm=\"gateway\"" : "Bearer";
+        }
+        await WriteProblem(refusal.Status, refusal.Message);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblem(StatusCodes.Status403Forbidden, InsufficientPermissions);
+
+    private Task WriteProblem(int status, string error) => ApiProblems.Problem(status, error).ExecuteAsync(Context);
+
+    private sealed class AuthRefusal(string message, int status) : Exception(message)
+    {
+        public int Status { get; } = status;
+    }
+}

@@ -1,0 +1,16 @@
+using Scalar.AspNetCore;
+
+namespace Gateway.Api.Features.Docs;
+
+public static class DocsApi
+{
+    /// <summary>OpenAPI at /openapi/v1.json, Scalar at /scalar, and the seed's /docs addresses sent there.</summary>
+    public static WebApplication MapDocs(this WebApplication app)
+    {
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapGet("/docs", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
+        app.MapGet("/docs/index.html", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
+        return app;
+    }
+}

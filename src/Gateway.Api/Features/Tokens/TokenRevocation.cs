@@ -1,0 +1,50 @@
+using Gateway.Api.Matrix;
+using Gateway.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.Api.Features.Tokens;
+
+/// <summary>
+/// Deletes tokens, and with them the Matrix sessions no remaining token uses. The host identity stays: it is the
+/// one <c>use_host</c> tokens share and owns the host's linked devices.
+/// </summary>
+public sealed class TokenRevocation(GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, ILogger<TokenRevocation> logger)
+{
+    public Task DeleteTokenAsync(ApiToken token, CancellationToken cancellationToken) =>
+        DeleteAsync([token], credential: null, cancellationToken);
+
+    public async Task DeleteCredentialAsync(Credential credential, CancellationToken cancellationToken)
+    {
+        var tokens = await db.Tokens.Where(t => t.CredentialId == credential.Id).ToListAsync(cancellationToken);
+        await DeleteAsync(tokens, credential, cancellationToken);
+    }
+
+    private async Task DeleteAsync(List<ApiToken> tokens, Credential? credential, CancellationToken cancellationToken)
+    {
+        var identityIds = tokens.Select(t => t.IdentityId).Distinct().ToList();
+        db.Tokens.RemoveRange(tokens);
+        if (credential is not null)
+        {
+            db.Credentials.Remove(credential);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+
+        var orphans = await db.MatrixIdentities
+            .Where(i => identityIds.Contains(i.Id) && !i.IsHost && !db.Tokens.Any(t => t.IdentityId == i.Id))
+            .ToListAsync(cancellationToken);
+        foreach (var identity in orphans)
+        {
+            try
+            {
+                await provisioner.LogoutAsync(secretBox.Open(identity.AccessTokenCipher), cancellationToken);
+            }
+            catch (HttpRequestException e)
+            {
+                // The tokens are gone either way; an unreachable homeserver only leaves a session that nothing uses.
+                logger.LogWarning(e, "Could not log out Matrix user {UserId}", identity.UserId);
+            }
+        }
+        db.MatrixIdentities.RemoveRange(orphans);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

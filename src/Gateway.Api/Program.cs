@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Gateway.Api.Auth;
+using Gateway.Api.Errors;
+using Gateway.Api.Features.Credentials;
+using Gateway.Api.Features.Devices;
+using Gateway.Api.Features.Docs;
+using Gateway.Api.Features.Tokens;
+using Gateway.Api.Matrix;
+using Gateway.Api.Startup;
+using Gateway.Data;
+
+DotNetEnv.Env.TraversePath().NoClobber().Load(); // CLIENT_ID/CLIENT_SECRET from a .env when run on its own
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddNpgsqlDbContext<GatewayDb>("gateway",
+    settings => settings.DisableRetry = true, // our transactions are explicit; EF's retrying strategy forbids them
+    options => options.UseGatewayConventions());
+builder.AddRedisClient("redis");
+
+builder.Services.AddOptions<MatrixOptions>().BindConfiguration(MatrixOptions.Section).ValidateOnStart();
+var homeserver = builder.Configuration.GetValue<Uri>("Matrix:HomeserverUrl")
+    ?? throw new InvalidOperationException("Matrix:HomeserverUrl is not set.");
+builder.Services.AddHealthChecks().AddUrlGroup(new Uri(homeserver, "/health"), name: "homeserver");
+builder.Services.AddHttpClient<IMatrixUserProvisioner, SynapseAdminProvisioner>(http => http.BaseAddress = homeserver);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSecretBox(builder.Configuration);
+builder.Services.AddScoped<TokenIssuer>();
+builder.Services.AddScoped<TokenRevocation>();
+
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    json.SerializerOptions.Converters.Add(new UtcTimestampConverter());
+});
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddGatewayProblemDetails();
+builder.Services.AddGatewayAuth();
+builder.Services.AddOpenApi(options => options.AddDocumentTransformer<SecuritySchemesTransformer>());
+
+var app = builder.Build();
+await app.PrepareDatabaseAsync();
+
+app.UseGatewayErrors();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapDefaultEndpoints();
+app.MapDocs();
+app.MapCredentialsApi();
+app.MapTokensApi();
+app.MapDevicesApi();
+
+app.Run();
+
+public partial class Program;

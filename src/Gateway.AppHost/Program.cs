@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Configuration;
+using Gateway.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+builder.LoadDotEnv();
+
+var clientId = builder.AddParameterFromConfiguration("client-id", "CLIENT_ID");
+var clientSecret = builder.AddParameterFromConfiguration("client-secret", "CLIENT_SECRET", secret: true);
+var encryptionKey = builder.AddParameterFromConfiguration("encryption-key", "GATEWAY_ENCRYPTION_KEY", secret: true);
+
+var infrastructure = builder.AddGatewayInfrastructure();
+
+var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: null)
+    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("Gateway:ApiPort") is > 0 and var port ? port : null)
+    .WithExternalHttpEndpoints()
+    .WithReference(infrastructure.Database, "gateway").WaitFor(infrastructure.Database)
+    .WithReference(infrastructure.Redis, "redis").WaitFor(infrastructure.Redis)
+    .WithHomeserver(infrastructure.Homeserver)
+    .WithEnvironment("CLIENT_ID", clientId)
+    .WithEnvironment("CLIENT_SECRET", clientSecret)
+    .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
+    .WithHttpHealthCheck("/health");
+
+builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName: null)
+    .WithHttpEndpoint()
+    .WithReference(infrastructure.Database, "gateway")
+    .WithReference(infrastructure.Redis, "redis").WaitFor(infrastructure.Redis)
+    .WithHomeserver(infrastructure.Homeserver)
+    .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(api); // the Api owns the schema and applies its migrations at start
+
+builder.Build().Run();

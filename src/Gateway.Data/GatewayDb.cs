@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.Data;
+
+public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(options)
+{
+    public DbSet<Credential> Credentials => Set<Credential>();
+    public DbSet<MatrixIdentity> MatrixIdentities => Set<MatrixIdentity>();
+    public DbSet<ApiToken> Tokens => Set<ApiToken>();
+    public DbSet<LinkedDevice> Devices => Set<LinkedDevice>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Credential>(credential =>
+        {
+            credential.HasIndex(c => c.ClientId).IsUnique();
+            credential.Property(c => c.ClientId).HasMaxLength(64);
+            credential.Property(c => c.Role).HasMaxLength(32);
+        });
+
+        model.Entity<MatrixIdentity>(identity =>
+        {
+            identity.HasIndex(i => i.UserId).IsUnique();
+            // Two first tokens racing each other must not both become the host.
+            identity.HasIndex(i => i.IsHost).IsUnique().HasFilter("is_host");
+        });
+
+        model.Entity<ApiToken>(token =>
+        {
+            token.ToTable("tokens");
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasOne(t => t.Credential).WithMany().OnDelete(DeleteBehavior.Cascade);
+            token.HasOne(t => t.Identity).WithMany().OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<LinkedDevice>(device =>
+        {
+            device.ToTable("devices");
+            // Re-linking the same number is idempotent.
+            device.HasIndex(d => new { d.IdentityId, d.Platform, d.DeviceId }).IsUnique();
+            device.HasOne(d => d.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}
+
+public static class GatewayDbOptions
+{
+    public static DbContextOptionsBuilder UseGatewayConventions(this DbContextOptionsBuilder options) =>
+        options.UseSnakeCaseNamingConvention();
+}
