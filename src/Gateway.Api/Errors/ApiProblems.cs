@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -39,9 +40,8 @@ public static class ApiProblems
             }
             problem.Detail ??= problem.Title;
             problem.Extensions["error"] = problem.Detail;
-            var traceId = problem.Extensions.TryGetValue("traceId", out var id) ? id : context.HttpContext.TraceIdentifier;
             problem.Extensions.Remove("traceId");
-            problem.Extensions["trace_id"] = traceId;
+            problem.Extensions["trace_id"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
         });
 
     /// <summary>Unhandled exceptions and bad requests become the problems above; status-code-only results too.</summary>

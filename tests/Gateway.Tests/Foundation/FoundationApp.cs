@@ -1,0 +1,26 @@
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Foundation;
+
+/// <summary>
+/// A fresh gateway whose first moments are recorded before any test runs: a use_host token asked for before any
+/// host exists, then the first token ever (which becomes the admin and makes its Matrix user the host identity).
+/// </summary>
+public sealed class FoundationApp : GatewayApp
+{
+    public ApiResponse UseHostBeforeAnyHost { get; private set; } = null!;
+    public ApiResponse FirstToken { get; private set; } = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        UseHostBeforeAnyHost = await Api.CallAsync(HttpMethod.Post, "/api/v1/tokens", SuperAdmin, new { use_host = true });
+        FirstToken = await Api.CallAsync(HttpMethod.Post, "/api/v1/tokens", SuperAdmin, new { use_host = false });
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class FoundationCollection : ICollectionFixture<FoundationApp>
+{
+    public const string Name = "foundation";
+}

@@ -1,0 +1,87 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Gateway.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The real system, started by the real AppHost in local mode: PostgreSQL, Redis and Synapse as local programs,
+/// the Api and the SyncWorker as their own processes. One per test collection, with its own state folder.
+/// </summary>
+public class GatewayApp : IAsyncLifetime
+{
+    public string ClientId { get; } = "test-admin";
+    public string ClientSecret { get; } = Secrets.NewRandom();
+    public SecretBox SecretBox { get; }
+    public DistributedApplication App { get; private set; } = null!;
+    public HttpClient Api { get; private set; } = null!;
+    public Uri HomeserverUrl { get; private set; } = null!;
+
+    private readonly string encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private readonly DirectoryInfo state = Directory.CreateTempSubdirectory("gateway-test-");
+    private string databaseConnectionString = "";
+
+    public GatewayApp() => SecretBox = new SecretBox(encryptionKey);
+
+    /// <summary>Extra AppHost settings a collection needs (the sandbox, short QR windows, …).</summary>
+    protected virtual IEnumerable<string> Settings => [];
+
+    public AuthenticationHeaderValue SuperAdmin => Auth.Basic(ClientId, ClientSecret);
+
+    public virtual async Task InitializeAsync()
+    {
+        Environment.SetEnvironmentVariable("ASPIRE_ALLOW_UNSECURED_TRANSPORT", "true");
+        // Postgres runs as the postgres user and must be able to reach its folder.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(state.FullName, (UnixFileMode)0b111_101_101);
+        }
+        string[] args =
+        [
+            "--Gateway:Infrastructure=local",
+            $"--Gateway:StateDirectory={state.FullName}",
+            "--Gateway:ApiPort=0",
+            $"--CLIENT_ID={ClientId}",
+            $"--CLIENT_SECRET={ClientSecret}",
+            $"--GATEWAY_ENCRYPTION_KEY={encryptionKey}",
+            .. Settings,
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(args);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        App = await builder.BuildAsync();
+
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await App.StartAsync(startup.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("api", startup.Token);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("syncworker", startup.Token);
+
+        Api = App.CreateHttpClient("api");
+        HomeserverUrl = App.GetEndpoint("homeserver", "http");
+        databaseConnectionString = (await App.GetConnectionStringAsync("postgres"))!;
+    }
+
+    /// <summary>Direct access to the gateway's database, to check what was (not) written.</summary>
+    public GatewayDb OpenDb() =>
+        new(new DbContextOptionsBuilder<GatewayDb>().UseNpgsql(databaseConnectionString).UseSnakeCaseNamingConvention().Options);
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+        try
+        {
+            state.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server may still be flushing its last file; the temp folder is cleaned by the OS eventually.
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System.Net.Http.Headers;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>Checks against the homeserver itself, with the access token the gateway keeps (encrypted) for a token.</summary>
+public static class Homeserver
+{
+    public static async Task<string> MatrixAccessTokenOfAsync(this GatewayApp app, int tokenId)
+    {
+        await using var db = app.OpenDb();
+        var identity = await db.Tokens.Where(t => t.Id == tokenId).Select(t => t.Identity).SingleAsync();
+        return app.SecretBox.Open(identity.AccessTokenCipher);
+    }
+
+    public static async Task<HttpResponseMessage> WhoAmIAsync(this GatewayApp app, string accessToken)
+    {
+        using var http = new HttpClient { BaseAddress = app.HomeserverUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/_matrix/client/v3/account/whoami");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        var response = await http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+}
