@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.Api.Auth;
+using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
 using Gateway.Api.Features.Credentials;
 using Gateway.Api.Features.Devices;
@@ -23,11 +24,19 @@ var homeserver = builder.Configuration.GetValue<Uri>("Matrix:HomeserverUrl")
     ?? throw new InvalidOperationException("Matrix:HomeserverUrl is not set.");
 builder.Services.AddHealthChecks().AddUrlGroup(new Uri(homeserver, "/health"), name: "homeserver");
 builder.Services.AddHttpClient<IMatrixUserProvisioner, SynapseAdminProvisioner>(http => http.BaseAddress = homeserver);
+builder.Services.AddHttpClient<MatrixClient>(http => http.BaseAddress = homeserver);
+builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSecretBox(builder.Configuration);
 builder.Services.AddScoped<TokenIssuer>();
 builder.Services.AddScoped<TokenRevocation>();
+builder.Services.AddScoped<MatrixTokens>();
+builder.Services.AddScoped<MatrixSessions>();
+builder.Services.AddScoped<ManagementRooms>();
+builder.Services.AddScoped<DeviceLinking>();
+builder.Services.AddScoped<DeviceUnlinking>();
+builder.Services.AddSingleton<LinkFrameRelay>();
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -43,6 +52,7 @@ var app = builder.Build();
 await app.PrepareDatabaseAsync();
 
 app.UseGatewayErrors();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -66,3 +66,30 @@ public sealed class LinkedDevice
     public required string DeviceId { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>What a bridge room is to the gateway.</summary>
+public enum BridgeRoomKind
+{
+    /// <summary>The direct room with the bridge bot where commands are sent.</summary>
+    Management,
+    /// <summary>A portal to a one-to-one chat.</summary>
+    Contact,
+    /// <summary>A portal to a group chat.</summary>
+    Group,
+}
+
+/// <summary>The room map: which Matrix room stands for which bot or remote chat, per identity and platform.</summary>
+public sealed class BridgeRoom
+{
+    public int Id { get; set; }
+    public int IdentityId { get; set; }
+    public MatrixIdentity Identity { get; set; } = null!;
+    public required string Platform { get; set; }
+    public BridgeRoomKind Kind { get; set; }
+    /// <summary>The remote chat (contact number, group invite code or jid); empty for management rooms.</summary>
+    public string RemoteId { get; set; } = "";
+    public required string RoomId { get; set; }
+    /// <summary>The device (bridge login) that owns a portal; empty for management rooms.</summary>
+    public string DeviceId { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}

@@ -8,6 +8,7 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     public DbSet<MatrixIdentity> MatrixIdentities => Set<MatrixIdentity>();
     public DbSet<ApiToken> Tokens => Set<ApiToken>();
     public DbSet<LinkedDevice> Devices => Set<LinkedDevice>();
+    public DbSet<BridgeRoom> BridgeRooms => Set<BridgeRoom>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -39,6 +40,14 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             // Re-linking the same number is idempotent.
             device.HasIndex(d => new { d.IdentityId, d.Platform, d.DeviceId }).IsUnique();
             device.HasOne(d => d.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<BridgeRoom>(room =>
+        {
+            room.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
+            room.HasIndex(r => new { r.IdentityId, r.Platform, r.Kind, r.DeviceId, r.RemoteId }).IsUnique();
+            room.HasIndex(r => new { r.IdentityId, r.RoomId });
+            room.HasOne(r => r.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -1,23 +1,18 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using Gateway.Data;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Auth;
 
 /// <summary>Bearer auth with a Matrix token (<c>mt_…</c>): looked up by its hash, refused once expired.</summary>
 public sealed class MatrixTokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    GatewayDb db, TimeProvider clock)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, MatrixTokens tokens)
     : ProblemAuthenticationHandler(options, logger, encoder)
 {
-    public const string TokenPrefix = "mt_";
+    public const string InvalidTokenFormat = "invalid token format";
     public const string InvalidOrExpired = "invalid or expired token";
     public const string IdentityClaim = "matrix_identity";
-    // Recording every use would turn each request into a write; a minute is precise enough for last_used_at.
-    private static readonly TimeSpan LastUsedPrecision = TimeSpan.FromMinutes(1);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -35,32 +30,16 @@ public sealed class MatrixTokenAuthenticationHandler(
         {
             return Refuse("unsupported authorization scheme");
         }
-        return await AuthenticateToken(parts[1]);
-    }
-
-    /// <summary>Also used by the QR WebSocket, whose token comes in the query string.</summary>
-    public async Task<AuthenticateResult> AuthenticateToken(string token)
-    {
-        if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal))
+        if (!parts[1].StartsWith(MatrixTokens.Prefix, StringComparison.Ordinal))
         {
-            return Refuse("invalid token format");
+            return Refuse(InvalidTokenFormat);
         }
-        var hash = Secrets.Hash(token);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var found = await db.Tokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash)
-            .Select(t => new { t.Id, t.IdentityId, t.ExpiresAt, t.LastUsedAt, CredentialActive = t.Credential == null || t.Credential.Active })
-            .FirstOrDefaultAsync(Context.RequestAborted);
-        if (found is null || found.ExpiresAt <= now || !found.CredentialActive)
+        if (await tokens.ValidateAsync(parts[1], Context.RequestAborted) is not { } valid)
         {
             return Refuse(InvalidOrExpired, StatusCodes.Status403Forbidden);
         }
-        if (found.LastUsedAt is null || now - found.LastUsedAt > LastUsedPrecision)
-        {
-            await db.Tokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
-        }
 
-        Claim[] claims = [new(ClaimTypes.NameIdentifier, found.Id.ToString()), new(IdentityClaim, found.IdentityId.ToString())];
+        Claim[] claims = [new(ClaimTypes.NameIdentifier, valid.TokenId.ToString()), new(IdentityClaim, valid.IdentityId.ToString())];
         return AuthenticateResult.Success(new AuthenticationTicket(
             new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
     }

@@ -81,6 +81,62 @@ namespace Gateway.Data.Migrations
                     b.ToTable("tokens", (string)null);
                 });
 
+            modelBuilder.Entity("Gateway.Data.BridgeRoom", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<int>("IdentityId")
+                        .HasColumnType("integer")
+                        .HasColumnName("identity_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("platform");
+
+                    b.Property<string>("RemoteId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("remote_id");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_bridge_rooms");
+
+                    b.HasIndex("IdentityId", "RoomId")
+                        .HasDatabaseName("ix_bridge_rooms_identity_id_room_id");
+
+                    b.HasIndex("IdentityId", "Platform", "Kind", "DeviceId", "RemoteId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_bridge_rooms_identity_id_platform_kind_device_id_remote_id");
+
+                    b.ToTable("bridge_rooms", (string)null);
+                });
+
             modelBuilder.Entity("Gateway.Data.Credential", b =>
                 {
                     b.Property<int>("Id")
@@ -242,6 +298,18 @@ namespace Gateway.Data.Migrations
                         .HasConstraintName("fk_tokens_matrix_identities_identity_id");
 
                     b.Navigation("Credential");
+
+                    b.Navigation("Identity");
+                });
+
+            modelBuilder.Entity("Gateway.Data.BridgeRoom", b =>
+                {
+                    b.HasOne("Gateway.Data.MatrixIdentity", "Identity")
+                        .WithMany()
+                        .HasForeignKey("IdentityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_bridge_rooms_matrix_identities_identity_id");
 
                     b.Navigation("Identity");
                 });

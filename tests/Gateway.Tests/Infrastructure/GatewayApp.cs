@@ -50,7 +50,9 @@ public class GatewayApp : IAsyncLifetime
             .. Settings,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(args);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)); // servers are unhealthy until they are up
         App = await builder.BuildAsync();
 
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -62,6 +64,10 @@ public class GatewayApp : IAsyncLifetime
         HomeserverUrl = App.GetEndpoint("homeserver", "http");
         databaseConnectionString = (await App.GetConnectionStringAsync("postgres"))!;
     }
+
+    /// <summary>The QR WebSocket's address with <paramref name="token"/> (a ticket or a Matrix token).</summary>
+    public Uri QrSocketUrl(string token) =>
+        new UriBuilder(Api.BaseAddress!) { Scheme = "ws", Path = "/api/v1/devices/qr-code", Query = $"token={token}" }.Uri;
 
     /// <summary>Direct access to the gateway's database, to check what was (not) written.</summary>
     public GatewayDb OpenDb() =>

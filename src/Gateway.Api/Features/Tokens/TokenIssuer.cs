@@ -2,6 +2,7 @@ using Gateway.Api.Errors;
 using Gateway.Api.Matrix;
 using Gateway.Data;
 using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
 
 namespace Gateway.Api.Features.Tokens;
 
@@ -9,7 +10,8 @@ namespace Gateway.Api.Features.Tokens;
 /// Issues Matrix tokens. A token either gets a Matrix user of its own, provisioned on the homeserver first so that
 /// a homeserver failure leaves nothing behind, or shares the host identity (the first token's Matrix user).
 /// </summary>
-public sealed class TokenIssuer(GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, TimeProvider clock, ILogger<TokenIssuer> logger)
+public sealed class TokenIssuer(
+    GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, IConnectionMultiplexer redis, TimeProvider clock, ILogger<TokenIssuer> logger)
 {
     public sealed record Issued(string Token, int Id);
 
@@ -60,7 +62,21 @@ public sealed class TokenIssuer(GatewayDb db, IMatrixUserProvisioner provisioner
         db.Tokens.Add(row);
         await db.SaveChangesAsync(cancellationToken); // identity and token in one transaction
         logger.LogInformation("Token {TokenId} issued with Matrix user {UserId} (host: {IsHost})", row.Id, user.UserId, becomesHost);
+        await AnnounceAsync(identity.Id);
         return new Issued(token, row.Id);
+    }
+
+    /// <summary>Tells the SyncWorker to start the new identity's sync loop now rather than at its next rescan.</summary>
+    private async Task AnnounceAsync(int identityId)
+    {
+        try
+        {
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisNames.IdentitiesChannel), identityId);
+        }
+        catch (RedisException e)
+        {
+            logger.LogWarning(e, "Could not announce identity {IdentityId}; the worker's rescan will find it", identityId);
+        }
     }
 
     private (string Token, ApiToken Row) NewToken(MatrixIdentity identity, int credentialId, DateTime? expiresAt, bool useHost, bool isAdmin)

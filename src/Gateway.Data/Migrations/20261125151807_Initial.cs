@@ -52,6 +52,31 @@ namespace Gateway.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "bridge_rooms",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    identity_id = table.Column<int>(type: "integer", nullable: false),
+                    platform = table.Column<string>(type: "text", nullable: false),
+                    kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    remote_id = table.Column<string>(type: "text", nullable: false),
+                    room_id = table.Column<string>(type: "text", nullable: false),
+                    device_id = table.Column<string>(type: "text", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_bridge_rooms", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_bridge_rooms_matrix_identities_identity_id",
+                        column: x => x.identity_id,
+                        principalTable: "matrix_identities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "devices",
                 columns: table => new
                 {
@@ -106,6 +131,17 @@ namespace Gateway.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_bridge_rooms_identity_id_platform_kind_device_id_remote_id",
+                table: "bridge_rooms",
+                columns: new[] { "identity_id", "platform", "kind", "device_id", "remote_id" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_bridge_rooms_identity_id_room_id",
+                table: "bridge_rooms",
+                columns: new[] { "identity_id", "room_id" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_credentials_client_id",
                 table: "credentials",
                 column: "client_id",
@@ -150,6 +186,9 @@ namespace Gateway.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "bridge_rooms");
+
             migrationBuilder.DropTable(
                 name: "devices");
 

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+
+namespace Gateway.SyncWorker.Matrix;
+
+/// <summary>The client-server calls a sync loop makes: long-poll /sync, join invites, read room state.</summary>
+public sealed class MatrixSyncClient(HttpClient http)
+{
+    /// <summary>Only what the worker acts on: messages, memberships and bridge state; no presence, receipts or typing.</summary>
+    private const string Filter = """
+        {"presence":{"types":[]},"account_data":{"types":[]},
+         "room":{"ephemeral":{"types":[]},"account_data":{"types":[]},
+                 "state":{"types":["m.bridge","m.room.member"],"lazy_load_members":true},
+                 "timeline":{"types":["m.room.message","m.room.member","m.bridge"],"limit":100}}}
+        """;
+
+    public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(30);
+
+    public Task<JsonNode> SyncAsync(string accessToken, string? since, CancellationToken cancellationToken)
+    {
+        var query = $"?timeout={(int)LongPoll.TotalMilliseconds}&filter={Uri.EscapeDataString(Filter)}"
+            + (since is null ? "" : $"&since={Uri.EscapeDataString(since)}");
+        return SendAsync(HttpMethod.Get, "/_matrix/client/v3/sync" + query, accessToken, cancellationToken);
+    }
+
+    public Task<JsonNode> JoinAsync(string accessToken, string roomId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/join", accessToken, cancellationToken, new JsonObject());
+
+    public async Task<JsonArray> RoomStateAsync(string accessToken, string roomId, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state", accessToken, cancellationToken)).AsArray();
+
+    private async Task<JsonNode> SendAsync(HttpMethod method, string path, string accessToken, CancellationToken cancellationToken, JsonNode? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+        using var response = await http.SendAsync(request, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new MatrixRequestException(response.StatusCode, text);
+        }
+        return JsonNode.Parse(text)!;
+    }
+}
+
+public sealed class MatrixRequestException(HttpStatusCode status, string body)
+    : Exception($"Matrix error {(int)status}: {(body.Length > 300 ? body[..300] : body)}")
+{
+    public HttpStatusCode Status { get; } = status;
+
+    /// <summary>The access token was revoked or the user deactivated: retrying will not help.</summary>
+    public bool TokenRejected => Status == HttpStatusCode.Unauthorized;
+}
