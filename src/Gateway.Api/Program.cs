@@ -1,10 +1,12 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Gateway.Api.Auth;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
 using Gateway.Api.Features.Credentials;
 using Gateway.Api.Features.Devices;
 using Gateway.Api.Features.Docs;
+using Gateway.Api.Features.Messages;
 using Gateway.Api.Features.Tokens;
 using Gateway.Api.Matrix;
 using Gateway.Api.Startup;
@@ -37,6 +39,14 @@ builder.Services.AddScoped<ManagementRooms>();
 builder.Services.AddScoped<DeviceLinking>();
 builder.Services.AddScoped<DeviceUnlinking>();
 builder.Services.AddSingleton<LinkFrameRelay>();
+builder.Services.AddScoped<BotConversation>();
+builder.Services.AddScoped<RecipientResolver>();
+builder.Services.AddScoped<MessageSender>();
+builder.Services.AddSingleton<SendRateLimiter>();
+builder.Services.AddOptions<SendRateLimitOptions>().BindConfiguration(SendRateLimitOptions.Section);
+var maxFileBytes = builder.Configuration.GetValue("Messages:MaxFileBytes", MessagesApi.DefaultMaxFileBytes);
+builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxFileBytes);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxFileBytes + 1024 * 1024); // the file plus its fields
 
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
@@ -61,6 +71,7 @@ app.MapDocs();
 app.MapCredentialsApi();
 app.MapTokensApi();
 app.MapDevicesApi();
+app.MapMessagesApi();
 
 app.Run();
 

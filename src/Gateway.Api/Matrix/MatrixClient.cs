@@ -35,6 +35,20 @@ public sealed class MatrixClient(HttpClient http)
     public Task<string> SendTextAsync(string accessToken, string roomId, string text, CancellationToken cancellationToken) =>
         SendMessageAsync(accessToken, roomId, new JsonObject { ["msgtype"] = "m.text", ["body"] = text }, Guid.NewGuid().ToString("N"), cancellationToken);
 
+    public Task JoinAsync(string accessToken, string roomId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/join", accessToken, new JsonObject(), cancellationToken);
+
+    /// <summary>Streams a file into the media repository and returns its <c>mxc://</c> URL.</summary>
+    public async Task<string> UploadAsync(string accessToken, Stream content, long length, string contentType, string fileName, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/_matrix/media/v3/upload?filename={Uri.EscapeDataString(fileName)}")
+        {
+            Content = new StreamContent(content) { Headers = { ContentType = MediaTypeHeaderValue.Parse(contentType), ContentLength = length } },
+        };
+        var answer = await SendAsync(request, accessToken, cancellationToken);
+        return answer["content_uri"]!.GetValue<string>();
+    }
+
     public async Task<IReadOnlySet<string>> JoinedMembersAsync(string accessToken, string roomId, CancellationToken cancellationToken)
     {
         var answer = await SendAsync(HttpMethod.Get, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/joined_members", accessToken, null, cancellationToken);
@@ -44,11 +58,16 @@ public sealed class MatrixClient(HttpClient http)
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, string accessToken, JsonNode? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         if (body is not null)
         {
             request.Content = JsonContent.Create(body);
         }
+        return await SendAsync(request, accessToken, cancellationToken);
+    }
+
+    private async Task<JsonNode> SendAsync(HttpRequestMessage request, string accessToken, CancellationToken cancellationToken)
+    {
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         using var response = await http.SendAsync(request, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
