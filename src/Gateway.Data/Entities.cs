@@ -86,8 +86,10 @@ public sealed class BridgeRoom
     public MatrixIdentity Identity { get; set; } = null!;
     public required string Platform { get; set; }
     public BridgeRoomKind Kind { get; set; }
-    /// <summary>The remote chat (contact number, group invite code or jid); empty for management rooms.</summary>
+    /// <summary>The remote chat (normalised contact number, or group invite code); empty for management rooms.</summary>
     public string RemoteId { get; set; } = "";
+    /// <summary>The contact or invite link as the API caller first wrote it (webhooks report senders this way).</summary>
+    public string? RecipientAsWritten { get; set; }
     public required string RoomId { get; set; }
     /// <summary>The device (bridge login) that owns a portal; empty for management rooms.</summary>
     public string DeviceId { get; set; } = "";

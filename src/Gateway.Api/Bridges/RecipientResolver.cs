@@ -26,7 +26,7 @@ public sealed partial class RecipientResolver(GatewayDb db, BotConversation bot,
     private static partial Regex JoinedGroup();
 
     public Task<Resolution> ContactAsync(MatrixSession session, BridgePlatform platform, string deviceId, string contact, CancellationToken cancellationToken) =>
-        ResolveAsync(session, platform, deviceId, BridgeRoomKind.Contact, MatrixIds.NormalizeContact(contact), cancellationToken);
+        ResolveAsync(session, platform, deviceId, BridgeRoomKind.Contact, MatrixIds.NormalizeContact(contact), contact, cancellationToken);
 
     public Task<Resolution> GroupAsync(MatrixSession session, BridgePlatform platform, string deviceId, string inviteUrl, CancellationToken cancellationToken)
     {
@@ -35,11 +35,11 @@ public sealed partial class RecipientResolver(GatewayDb db, BotConversation bot,
         {
             return Task.FromResult(Resolution.Failed($"Invalid group invite link: expected https://{platform.InviteHost}/<code>"));
         }
-        return ResolveAsync(session, platform, deviceId, BridgeRoomKind.Group, url.AbsolutePath.Trim('/'), cancellationToken);
+        return ResolveAsync(session, platform, deviceId, BridgeRoomKind.Group, url.AbsolutePath.Trim('/'), inviteUrl, cancellationToken);
     }
 
     private async Task<Resolution> ResolveAsync(MatrixSession session, BridgePlatform platform, string deviceId, BridgeRoomKind kind,
-        string remoteId, CancellationToken cancellationToken)
+        string remoteId, string asWritten, CancellationToken cancellationToken)
     {
         if (await FindAsync(session, platform, deviceId, kind, remoteId, cancellationToken) is { } known)
         {
@@ -57,7 +57,7 @@ public sealed partial class RecipientResolver(GatewayDb db, BotConversation bot,
             if (resolution.RoomId is { } roomId)
             {
                 await matrix.JoinAsync(session.AccessToken, roomId, cancellationToken); // a no-op when the worker already joined
-                await RememberAsync(session, platform, deviceId, kind, remoteId, roomId, cancellationToken);
+                await RememberAsync(session, platform, deviceId, kind, remoteId, asWritten, roomId, cancellationToken);
             }
             return resolution;
         }
@@ -107,11 +107,11 @@ public sealed partial class RecipientResolver(GatewayDb db, BotConversation bot,
             .FirstOrDefaultAsync(cancellationToken);
 
     private async Task RememberAsync(MatrixSession session, BridgePlatform platform, string deviceId, BridgeRoomKind kind, string remoteId,
-        string roomId, CancellationToken cancellationToken) =>
+        string asWritten, string roomId, CancellationToken cancellationToken) =>
         await db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO bridge_rooms (identity_id, platform, kind, device_id, remote_id, room_id, created_at)
-            VALUES ({session.IdentityId}, {platform.Key}, {kind.ToString()}, {deviceId}, {remoteId}, {roomId}, {clock.GetUtcNow().UtcDateTime})
+            INSERT INTO bridge_rooms (identity_id, platform, kind, device_id, remote_id, recipient_as_written, room_id, created_at)
+            VALUES ({session.IdentityId}, {platform.Key}, {kind.ToString()}, {deviceId}, {remoteId}, {asWritten}, {roomId}, {clock.GetUtcNow().UtcDateTime})
             ON CONFLICT (identity_id, platform, kind, device_id, remote_id) DO NOTHING
             """, cancellationToken);
 }

@@ -114,6 +114,10 @@ namespace Gateway.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("platform");
 
+                    b.Property<string>("RecipientAsWritten")
+                        .HasColumnType("text")
+                        .HasColumnName("recipient_as_written");
+
                     b.Property<string>("RemoteId")
                         .IsRequired()
                         .HasColumnType("text")

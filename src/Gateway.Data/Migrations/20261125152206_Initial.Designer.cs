@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gateway.Data.Migrations
 {
     [DbContext(typeof(GatewayDb))]
-    [Migration("20261125151807_Initial")]
+    [Migration("20261125152206_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -116,6 +116,10 @@ namespace Gateway.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("platform");
+
+                    b.Property<string>("RecipientAsWritten")
+                        .HasColumnType("text")
+                        .HasColumnName("recipient_as_written");
 
                     b.Property<string>("RemoteId")
                         .IsRequired()

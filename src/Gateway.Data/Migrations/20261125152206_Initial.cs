@@ -61,6 +61,7 @@ namespace Gateway.Data.Migrations
                     platform = table.Column<string>(type: "text", nullable: false),
                     kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     remote_id = table.Column<string>(type: "text", nullable: false),
+                    recipient_as_written = table.Column<string>(type: "text", nullable: true),
                     room_id = table.Column<string>(type: "text", nullable: false),
                     device_id = table.Column<string>(type: "text", nullable: false),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
