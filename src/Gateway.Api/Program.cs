@@ -8,6 +8,7 @@ using Gateway.Api.Features.Devices;
 using Gateway.Api.Features.Docs;
 using Gateway.Api.Features.Messages;
 using Gateway.Api.Features.Tokens;
+using Gateway.Api.Features.Webhooks;
 using Gateway.Api.Matrix;
 using Gateway.Api.Startup;
 using Gateway.Data;
@@ -44,6 +45,8 @@ builder.Services.AddScoped<RecipientResolver>();
 builder.Services.AddScoped<MessageSender>();
 builder.Services.AddSingleton<SendRateLimiter>();
 builder.Services.AddOptions<SendRateLimitOptions>().BindConfiguration(SendRateLimitOptions.Section);
+builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
+builder.Services.AddSingleton<WebhookUrlPolicy>();
 var maxFileBytes = builder.Configuration.GetValue("Messages:MaxFileBytes", MessagesApi.DefaultMaxFileBytes);
 builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxFileBytes);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxFileBytes + 1024 * 1024); // the file plus its fields
@@ -72,6 +75,7 @@ app.MapCredentialsApi();
 app.MapTokensApi();
 app.MapDevicesApi();
 app.MapMessagesApi();
+app.MapWebhooksApi();
 
 app.Run();
 

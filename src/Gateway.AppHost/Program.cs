@@ -19,6 +19,7 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
     .WithEnvironment("CLIENT_ID", clientId)
     .WithEnvironment("CLIENT_SECRET", clientSecret)
     .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
+    .WithWebhookSettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName: null)
@@ -27,6 +28,7 @@ builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName:
     .WithReference(infrastructure.Redis, "redis").WaitFor(infrastructure.Redis)
     .WithHomeserver(infrastructure.Homeserver)
     .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
+    .WithWebhookSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
     .WaitFor(api); // the Api owns the schema and applies its migrations at start
 

@@ -9,6 +9,8 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     public DbSet<ApiToken> Tokens => Set<ApiToken>();
     public DbSet<LinkedDevice> Devices => Set<LinkedDevice>();
     public DbSet<BridgeRoom> BridgeRooms => Set<BridgeRoom>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -48,6 +50,23 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             room.HasIndex(r => new { r.IdentityId, r.Platform, r.Kind, r.DeviceId, r.RemoteId }).IsUnique();
             room.HasIndex(r => new { r.IdentityId, r.RoomId });
             room.HasOne(r => r.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<Webhook>(webhook =>
+        {
+            webhook.HasIndex(w => new { w.TokenId, w.Url }).IsUnique();
+            webhook.HasOne(w => w.Token).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            // A replayed sync batch must not deliver a message twice.
+            delivery.HasIndex(d => new { d.WebhookId, d.EventId }).IsUnique();
+            // The delivery loop's claim: due rows, and the earlier pending rows of the same webhook and room.
+            delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'Pending'");
+            delivery.HasIndex(d => new { d.WebhookId, d.RoomId, d.Id }).HasFilter("status = 'Pending'");
+            delivery.HasOne(d => d.Webhook).WithMany().OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

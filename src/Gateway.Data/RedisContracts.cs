@@ -12,6 +12,9 @@ public static class RedisNames
     /// <summary>Notices of identities that appeared or went away (payload: the identity id); no user data.</summary>
     public const string IdentitiesChannel = "gw:identities";
 
+    /// <summary>Notices that webhook deliveries were recorded, to wake the delivery loops; no payload.</summary>
+    public const string WebhookDeliveriesChannel = "gw:webhook-deliveries";
+
     /// <summary>The bridge bots' answers and portal invites seen by the identity's sync loop.</summary>
     public static string BotChannel(int identityId) => $"gw:{identityId}:bot";
 

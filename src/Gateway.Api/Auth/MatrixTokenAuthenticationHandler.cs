@@ -49,4 +49,6 @@ public static class MatrixTokenClaims
 {
     public static int MatrixIdentityId(this ClaimsPrincipal user) =>
         int.Parse(user.FindFirstValue(MatrixTokenAuthenticationHandler.IdentityClaim)!);
+
+    public static int ApiTokenId(this ClaimsPrincipal user) => int.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
 }

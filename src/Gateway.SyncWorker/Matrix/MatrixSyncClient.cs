@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Gateway.SyncWorker.Matrix;
 
-/// <summary>The client-server calls a sync loop makes: long-poll /sync, join invites, read room state.</summary>
+/// <summary>The client-server calls a sync loop makes: long-poll /sync, join invites, read room state, download media.</summary>
 public sealed class MatrixSyncClient(HttpClient http)
 {
     /// <summary>Only what the worker acts on: messages, memberships and bridge state; no presence, receipts or typing.</summary>
@@ -29,6 +29,45 @@ public sealed class MatrixSyncClient(HttpClient http)
 
     public async Task<JsonArray> RoomStateAsync(string accessToken, string roomId, CancellationToken cancellationToken) =>
         (await SendAsync(HttpMethod.Get, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state", accessToken, cancellationToken)).AsArray();
+
+    /// <summary>The bytes and content type behind an <c>mxc://</c> URL, or null when the media repository no longer has them.</summary>
+    public async Task<(byte[] Bytes, string? ContentType)?> DownloadMediaAsync(string accessToken, string mxcUrl, CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(mxcUrl, UriKind.Absolute, out var mxc) || mxc.Scheme != "mxc" || mxc.AbsolutePath.Length <= 1)
+        {
+            return null;
+        }
+        var path = $"{Uri.EscapeDataString(mxc.Authority)}/{Uri.EscapeDataString(mxc.AbsolutePath[1..])}";
+        // Authenticated media (Matrix 1.11) first; homeservers that predate it only serve the unauthenticated v3 path.
+        using var authenticated = await GetMediaAsync($"/_matrix/client/v1/media/download/{path}", accessToken, cancellationToken);
+        if (authenticated.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed
+            && (await authenticated.Content.ReadAsStringAsync(cancellationToken)).Contains("M_UNRECOGNIZED", StringComparison.Ordinal))
+        {
+            using var legacy = await GetMediaAsync($"/_matrix/media/v3/download/{path}", accessToken, cancellationToken);
+            return await MediaOfAsync(legacy, cancellationToken);
+        }
+        return await MediaOfAsync(authenticated, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> GetMediaAsync(string path, string accessToken, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return await http.SendAsync(request, cancellationToken);
+    }
+
+    private static async Task<(byte[] Bytes, string? ContentType)?> MediaOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        {
+            return null; // deleted or quarantined: the message is still delivered, without its content
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new MatrixRequestException(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+        return (await response.Content.ReadAsByteArrayAsync(cancellationToken), response.Content.Headers.ContentType?.MediaType);
+    }
 
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, string accessToken, CancellationToken cancellationToken, JsonNode? body = null)
     {

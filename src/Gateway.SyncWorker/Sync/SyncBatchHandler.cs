@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Gateway.Data;
 using Gateway.SyncWorker.Bridges;
 using Gateway.SyncWorker.Matrix;
+using Gateway.SyncWorker.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -9,10 +10,12 @@ namespace Gateway.SyncWorker.Sync;
 
 /// <summary>
 /// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts (and nobody else), passes
-/// bot messages in management rooms to <see cref="BotMessages"/>, then stores the batch's <c>next_batch</c>.
+/// bot messages in management rooms to <see cref="BotMessages"/>, turns incoming messages in portal rooms into webhook
+/// deliveries, then stores the batch's <c>next_batch</c> in the same transaction as those deliveries.
 /// </summary>
 public sealed class SyncBatchHandler(
-    GatewayDb db, MatrixSyncClient matrix, BotMessages botMessages, IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
+    GatewayDb db, MatrixSyncClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, WebhookOutbox outbox,
+    IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
 {
     public async Task HandleAsync(SyncIdentity identity, JsonNode batch, string nextBatch, CancellationToken cancellationToken)
     {
@@ -32,11 +35,13 @@ public sealed class SyncBatchHandler(
         }
 
         var joined = rooms?["join"]?.AsObject();
+        List<IncomingMessage> incoming = [];
         if (joined is { Count: > 0 })
         {
             var managementRooms = await db.BridgeRooms.AsNoTracking()
                 .Where(r => r.IdentityId == identity.Id && r.Kind == BridgeRoomKind.Management)
                 .ToDictionaryAsync(r => r.RoomId, r => r.Platform, cancellationToken);
+            incoming = await incomingMessages.CollectAsync(identity, joined, managementRooms.Keys.ToHashSet(), cancellationToken);
             foreach (var (roomId, room) in joined)
             {
                 if (!managementRooms.TryGetValue(roomId, out var platformKey) || bridges.Value.All().GetValueOrDefault(platformKey) is not { } platform)
@@ -54,8 +59,19 @@ public sealed class SyncBatchHandler(
             }
         }
 
-        await db.MatrixIdentities.Where(i => i.Id == identity.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.SyncToken, nextBatch), cancellationToken);
+        // The outbox: deliveries and the sync token commit together, so a crash either loses both (the batch comes
+        // again) or neither (the messages are recorded and the batch is not seen twice).
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await outbox.AddAsync(identity, incoming, cancellationToken);
+            await db.MatrixIdentities.Where(i => i.Id == identity.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.SyncToken, nextBatch), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        if (incoming.Count > 0)
+        {
+            await outbox.AnnounceAsync();
+        }
     }
 
     private async Task JoinPortalAsync(SyncIdentity identity, BridgePlatform platform, string roomId, CancellationToken cancellationToken)

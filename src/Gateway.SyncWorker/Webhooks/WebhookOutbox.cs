@@ -1,0 +1,55 @@
+using Gateway.Data;
+using Gateway.SyncWorker.Sync;
+using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
+
+namespace Gateway.SyncWorker.Webhooks;
+
+/// <summary>
+/// Records incoming messages for delivery: one row per active webhook of every usable token of the identity. The
+/// caller writes them in the transaction that stores the sync token, so a message is recorded exactly when the
+/// batch that carried it counts as handled.
+/// </summary>
+public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, TimeProvider clock, ILogger<WebhookOutbox> logger)
+{
+    public async Task<int> AddAsync(SyncIdentity identity, IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return 0;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var eventIds = messages.Select(m => m.EventId).ToArray();
+        var roomIds = messages.Select(m => m.RoomId).ToArray();
+        var payloads = messages.Select(m => m.Payload).ToArray();
+        // Ids follow the batch's order: that is what keeps the deliveries of a room in order. A batch handled twice
+        // (a commit whose acknowledgement was lost, two workers briefly syncing one identity) adds nothing.
+        return await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO webhook_deliveries (webhook_id, event_id, room_id, payload, status, attempts, next_attempt_at, created_at)
+            SELECT w.id, m.event_id, m.room_id, m.payload, {nameof(DeliveryStatus.Pending)}, 0, {now}, {now}
+            FROM unnest({eventIds}::text[], {roomIds}::text[], {payloads}::text[]) WITH ORDINALITY AS m(event_id, room_id, payload, position)
+            CROSS JOIN webhooks w
+            JOIN tokens t ON t.id = w.token_id
+            LEFT JOIN credentials c ON c.id = t.credential_id
+            WHERE t.identity_id = {identity.Id} AND w.active
+              AND (t.expires_at IS NULL OR t.expires_at > {now})
+              AND (c.id IS NULL OR c.active)
+            ORDER BY m.position, w.id
+            ON CONFLICT (webhook_id, event_id) DO NOTHING
+            """, cancellationToken);
+    }
+
+    /// <summary>Wakes the delivery loops at once instead of at their next poll; losing the notice only delays delivery.</summary>
+    public async Task AnnounceAsync()
+    {
+        try
+        {
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisNames.WebhookDeliveriesChannel), "");
+        }
+        catch (RedisException e)
+        {
+            logger.LogDebug(e, "Could not announce new webhook deliveries");
+        }
+    }
+}
