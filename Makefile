@@ -1,4 +1,4 @@
-.PHONY: run test setup build
+.PHONY: run test setup build bench
 
 # Installs what is missing, then runs everything locally with the sandbox bridge (Api on http://localhost:8080).
 run: setup
@@ -14,3 +14,7 @@ setup:
 
 build:
 	dotnet build Gateway.sln
+
+# Send benchmark: messages through the gateway vs straight to the homeserver, in one run.
+bench: setup
+	dotnet run -c Release --project bench/Gateway.Bench

@@ -34,6 +34,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSecretBox(builder.Configuration);
 builder.Services.AddScoped<TokenIssuer>();
 builder.Services.AddScoped<TokenRevocation>();
+builder.Services.AddSingleton<IdentityAnnouncements>();
 builder.Services.AddScoped<MatrixTokens>();
 builder.Services.AddScoped<MatrixSessions>();
 builder.Services.AddScoped<ManagementRooms>();

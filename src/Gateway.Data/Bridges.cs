@@ -25,28 +25,46 @@ public sealed class BridgePlatform
 
     public bool IsGhost(string userId) => userId.StartsWith("@" + GhostPrefix, StringComparison.Ordinal);
 
-    public static BridgePlatform WhatsApp() => new()
+    /// <summary>The bridges the gateway knows how to drive, with mautrix's default names.</summary>
+    public static readonly IReadOnlyDictionary<string, BridgePlatform> Known = new Dictionary<string, BridgePlatform>
     {
-        Key = "wa", BotLocalpart = "whatsappbot", GhostPrefix = "whatsapp_", ProtocolId = "whatsapp", InviteHost = "chat.whatsapp.com",
+        ["wa"] = new() { Key = "wa", BotLocalpart = "whatsappbot", GhostPrefix = "whatsapp_", ProtocolId = "whatsapp", InviteHost = "chat.whatsapp.com" },
+        ["signal"] = new() { Key = "signal", BotLocalpart = "signalbot", GhostPrefix = "signal_", ProtocolId = "signal", InviteHost = "signal.group" },
+        ["telegram"] = new() { Key = "telegram", BotLocalpart = "telegrambot", GhostPrefix = "telegram_", ProtocolId = "telegram", InviteHost = "t.me" },
     };
+
+    /// <summary>Names left blank in configuration take the known platform's defaults.</summary>
+    internal BridgePlatform WithDefaults(string key)
+    {
+        var defaults = Known.GetValueOrDefault(key);
+        Key = key;
+        BotLocalpart = BotLocalpart is "" ? defaults?.BotLocalpart ?? $"{key}bot" : BotLocalpart;
+        GhostPrefix = GhostPrefix is "" ? defaults?.GhostPrefix ?? $"{key}_" : GhostPrefix;
+        ProtocolId = ProtocolId is "" ? defaults?.ProtocolId ?? key : ProtocolId;
+        InviteHost = InviteHost is "" ? defaults?.InviteHost ?? "" : InviteHost;
+        return this;
+    }
 }
 
+/// <summary>
+/// <c>Bridges:Platforms:{key}</c>: each configured platform is accepted (its blank names from <see cref="BridgePlatform.Known"/>);
+/// <c>wa</c> is always accepted.
+/// </summary>
 public sealed class BridgeOptions
 {
     public const string Section = "Bridges";
 
     public Dictionary<string, BridgePlatform> Platforms { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>The configured platforms, each knowing its key; <c>wa</c> is added with its defaults when not configured.</summary>
-    public IReadOnlyDictionary<string, BridgePlatform> All()
+    private IReadOnlyDictionary<string, BridgePlatform>? all;
+
+    public IReadOnlyDictionary<string, BridgePlatform> All() => all ??= Resolve();
+
+    private Dictionary<string, BridgePlatform> Resolve()
     {
-        var all = new Dictionary<string, BridgePlatform>(Platforms, StringComparer.Ordinal);
-        all.TryAdd("wa", BridgePlatform.WhatsApp());
-        foreach (var (key, platform) in all)
-        {
-            platform.Key = key;
-        }
-        return all;
+        var resolved = Platforms.ToDictionary(p => p.Key, p => p.Value.WithDefaults(p.Key), StringComparer.Ordinal);
+        resolved.TryAdd("wa", new BridgePlatform().WithDefaults("wa"));
+        return resolved;
     }
 }
 

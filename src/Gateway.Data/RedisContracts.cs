@@ -9,7 +9,7 @@ namespace Gateway.Data;
 /// </summary>
 public static class RedisNames
 {
-    /// <summary>Notices of identities that appeared or went away (payload: the identity id); no user data.</summary>
+    /// <summary>Notices that identities appeared or went away (no payload worth reading, no user data).</summary>
     public const string IdentitiesChannel = "gw:identities";
 
     /// <summary>Notices that webhook deliveries were recorded, to wake the delivery loops; no payload.</summary>

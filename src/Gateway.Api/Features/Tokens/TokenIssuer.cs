@@ -2,7 +2,6 @@ using Gateway.Api.Errors;
 using Gateway.Api.Matrix;
 using Gateway.Data;
 using Microsoft.EntityFrameworkCore;
-using StackExchange.Redis;
 
 namespace Gateway.Api.Features.Tokens;
 
@@ -11,7 +10,7 @@ namespace Gateway.Api.Features.Tokens;
 /// a homeserver failure leaves nothing behind, or shares the host identity (the first token's Matrix user).
 /// </summary>
 public sealed class TokenIssuer(
-    GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, IConnectionMultiplexer redis, TimeProvider clock, ILogger<TokenIssuer> logger)
+    GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, IdentityAnnouncements identities, TimeProvider clock, ILogger<TokenIssuer> logger)
 {
     public sealed record Issued(string Token, int Id);
 
@@ -62,21 +61,8 @@ public sealed class TokenIssuer(
         db.Tokens.Add(row);
         await db.SaveChangesAsync(cancellationToken); // identity and token in one transaction
         logger.LogInformation("Token {TokenId} issued with Matrix user {UserId} (host: {IsHost})", row.Id, user.UserId, becomesHost);
-        await AnnounceAsync(identity.Id);
+        await identities.AnnounceChangeAsync();
         return new Issued(token, row.Id);
-    }
-
-    /// <summary>Tells the SyncWorker to start the new identity's sync loop now rather than at its next rescan.</summary>
-    private async Task AnnounceAsync(int identityId)
-    {
-        try
-        {
-            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisNames.IdentitiesChannel), identityId);
-        }
-        catch (RedisException e)
-        {
-            logger.LogWarning(e, "Could not announce identity {IdentityId}; the worker's rescan will find it", identityId);
-        }
     }
 
     private (string Token, ApiToken Row) NewToken(MatrixIdentity identity, int credentialId, DateTime? expiresAt, bool useHost, bool isAdmin)

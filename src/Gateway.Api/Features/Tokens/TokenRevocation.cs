@@ -8,7 +8,8 @@ namespace Gateway.Api.Features.Tokens;
 /// Deletes tokens, and with them the Matrix sessions no remaining token uses. The host identity stays: it is the
 /// one <c>use_host</c> tokens share and owns the host's linked devices.
 /// </summary>
-public sealed class TokenRevocation(GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, ILogger<TokenRevocation> logger)
+public sealed class TokenRevocation(
+    GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, IdentityAnnouncements identities, ILogger<TokenRevocation> logger)
 {
     public Task DeleteTokenAsync(ApiToken token, CancellationToken cancellationToken) =>
         DeleteAsync([token], credential: null, cancellationToken);
@@ -46,5 +47,9 @@ public sealed class TokenRevocation(GatewayDb db, IMatrixUserProvisioner provisi
         }
         db.MatrixIdentities.RemoveRange(orphans);
         await db.SaveChangesAsync(cancellationToken);
+        if (orphans.Count > 0)
+        {
+            await identities.AnnounceChangeAsync();
+        }
     }
 }

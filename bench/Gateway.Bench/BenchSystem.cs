@@ -1,0 +1,127 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Gateway.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Bench;
+
+/// <summary>A linked device and a contact it has already messaged: the state a steady sender is in.</summary>
+public sealed record BenchTarget(string GatewayToken, string DeviceId, string Contact, string RoomId, string MatrixAccessToken);
+
+/// <summary>The real system started by the AppHost in local mode with the sandbox bridge, in a throwaway state folder.</summary>
+public sealed class BenchSystem : IAsyncDisposable
+{
+    private readonly DistributedApplication app;
+    private readonly DirectoryInfo state;
+    private readonly SecretBox secretBox;
+    private const string ClientId = "bench-admin";
+    private static readonly string ClientSecret = Secrets.NewRandom();
+
+    public HttpClient Api { get; }
+    public HttpClient Homeserver { get; }
+    public HttpClient Sandbox { get; }
+
+    private BenchSystem(DistributedApplication app, DirectoryInfo state, SecretBox secretBox)
+    {
+        (this.app, this.state, this.secretBox) = (app, state, secretBox);
+        Api = app.CreateHttpClient("api");
+        Homeserver = new HttpClient { BaseAddress = app.GetEndpoint("homeserver", "http") };
+        Sandbox = app.CreateHttpClient("sandbox");
+    }
+
+    public static async Task<BenchSystem> StartAsync()
+    {
+        Environment.SetEnvironmentVariable("ASPIRE_ALLOW_UNSECURED_TRANSPORT", "true");
+        var state = Directory.CreateTempSubdirectory("gateway-bench-");
+        File.SetUnixFileMode(state.FullName, (UnixFileMode)0b111_101_101); // postgres runs as its own user
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(
+        [
+            "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
+            $"--Gateway:StateDirectory={state.FullName}", $"--CLIENT_ID={ClientId}", $"--CLIENT_SECRET={ClientSecret}",
+            $"--GATEWAY_ENCRYPTION_KEY={key}",
+        ]);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error).AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        var app = await builder.BuildAsync();
+        await app.StartAsync();
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("api");
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("syncworker");
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("sandbox");
+        return new BenchSystem(app, state, new SecretBox(key));
+    }
+
+    public async Task<BenchTarget> LinkDeviceAndResolveContactAsync()
+    {
+        var admin = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
+        var created = await PostJsonAsync(Api, "/api/v1/tokens", admin, new { use_host = false });
+        var token = created["token"]!.GetValue<string>();
+        var started = await PostJsonAsync(Api, "/api/v1/devices", new AuthenticationHeaderValue("Bearer", token), new { platform = "wa" });
+
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(started["qr_code_url"]!.GetValue<string>()), CancellationToken.None);
+        const string phone = "237600000001";
+        while (true)
+        {
+            var frame = await ReadFrameAsync(socket);
+            if (frame["type"]!.GetValue<string>() == "qr")
+            {
+                (await Sandbox.PostAsJsonAsync("/sandbox/scan", new { code = frame["code"]!.GetValue<string>(), phone })).EnsureSuccessStatusCode();
+            }
+            else if (frame["type"]!.GetValue<string>() == "success")
+            {
+                break;
+            }
+            else
+            {
+                throw new InvalidOperationException($"Linking failed: {frame.ToJsonString()}");
+            }
+        }
+
+        const string contact = "237600000002";
+        await PostJsonAsync(Api, $"/api/v1/devices/{phone}/message", new AuthenticationHeaderValue("Bearer", token),
+            new { contact, platform = "wa", text = "first message: resolves the contact" });
+
+        await using var db = new GatewayDb(new DbContextOptionsBuilder<GatewayDb>()
+            .UseNpgsql(await app.GetConnectionStringAsync("postgres")).UseSnakeCaseNamingConvention().Options);
+        var room = await db.BridgeRooms.Include(r => r.Identity).SingleAsync(r => r.Kind == BridgeRoomKind.Contact && r.RemoteId == contact);
+        return new BenchTarget(token, phone, contact, room.RoomId, secretBox.Open(room.Identity.AccessTokenCipher));
+    }
+
+    private static async Task<JsonNode> PostJsonAsync(HttpClient http, string path, AuthenticationHeaderValue auth, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Headers = { Authorization = auth }, Content = JsonContent.Create(body) };
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{path} answered {(int)response.StatusCode}: {text}");
+        }
+        return JsonNode.Parse(text)!;
+    }
+
+    private static async Task<JsonNode> ReadFrameAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[16 * 1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var result = await socket.ReceiveAsync(buffer, timeout.Token);
+        return JsonNode.Parse(Encoding.UTF8.GetString(buffer, 0, result.Count))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        Homeserver.Dispose();
+        Sandbox.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        state.Delete(recursive: true);
+    }
+}

@@ -1,0 +1,49 @@
+// Send benchmark: N messages through POST /api/v1/devices/{id}/message against the same N sent straight to the
+// homeserver (PUT /rooms/{id}/send) in the same run, to the same already-resolved contact's portal room.
+// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=400] [rounds=4]
+using System.Diagnostics;
+using Gateway.Bench;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")] // local mode runs Linux servers
+
+var messages = args.Length > 0 ? int.Parse(args[0]) : 400;
+var rounds = args.Length > 1 ? int.Parse(args[1]) : 4;
+
+Console.WriteLine("Starting the gateway (local mode, sandbox bridge)...");
+await using var system = await BenchSystem.StartAsync();
+var target = await system.LinkDeviceAndResolveContactAsync();
+Console.WriteLine($"Device {target.DeviceId} linked; contact resolved to {target.RoomId}.");
+
+// Warm both paths (JIT, connection pools) before measuring.
+await Senders.ThroughGatewayAsync(system, target, 20);
+await Senders.DirectAsync(system, target, 20);
+
+var gateway = new List<double>();
+var direct = new List<double>();
+var gatewayTime = TimeSpan.Zero;
+var directTime = TimeSpan.Zero;
+// Alternate the two in rounds so drift (homeserver caches, disk) falls on both alike.
+for (var round = 0; round < rounds; round++)
+{
+    var stopwatch = Stopwatch.StartNew();
+    gateway.AddRange(await Senders.ThroughGatewayAsync(system, target, messages / rounds));
+    gatewayTime += stopwatch.Elapsed;
+    stopwatch.Restart();
+    direct.AddRange(await Senders.DirectAsync(system, target, messages / rounds));
+    directTime += stopwatch.Elapsed;
+}
+
+var gatewayRate = gateway.Count / gatewayTime.TotalSeconds;
+var directRate = direct.Count / directTime.TotalSeconds;
+Console.WriteLine();
+Console.WriteLine($"messages per path      {gateway.Count}");
+Console.WriteLine($"direct homeserver      {directRate,8:F1} msg/s   p50 {Percentile(direct, 50),6:F2} ms   p99 {Percentile(direct, 99),6:F2} ms");
+Console.WriteLine($"through the gateway    {gatewayRate,8:F1} msg/s   p50 {Percentile(gateway, 50),6:F2} ms   p99 {Percentile(gateway, 99),6:F2} ms");
+Console.WriteLine($"throughput ratio       {gatewayRate / directRate,8:F3}   (target >= 0.9)");
+Console.WriteLine($"added latency          p50 {Percentile(gateway, 50) - Percentile(direct, 50),6:F2} ms   p99 {Percentile(gateway, 99) - Percentile(direct, 99),6:F2} ms   (target p99 < 5 ms)");
+
+static double Percentile(List<double> values, int percentile)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
