@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Data;
 
@@ -10,7 +11,10 @@ namespace Gateway.SyncWorker.Webhooks;
 public sealed record WebhookPayload(
     string Id, bool IsContact, string Type, string From, string To, string Message, string DeviceId, WebhookMedia Media)
 {
-    public string ToJson() => JsonSerializer.Serialize(this, Json.SnakeCase);
+    // Receivers read the body as JSON, never as HTML: accents and emoji stay readable instead of \u-escaped.
+    private static readonly JsonSerializerOptions Options = new(Json.SnakeCase) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
 }
 
 public sealed record WebhookMedia(string? Content, WebhookMediaInfo Info)

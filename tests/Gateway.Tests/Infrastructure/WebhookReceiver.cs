@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// A customer's webhook endpoint: a real HTTP server on 127.0.0.1 that records every POST and answers with the
+/// statuses it is told to (200 once those run out).
+/// </summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    public sealed record Received(IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset At)
+    {
+        public JsonNode Json => JsonNode.Parse(Body)!;
+        public string EventId => Headers["X-Gateway-Event-Id"];
+
+        /// <summary>Whether the signature is HMAC-SHA256(secret, timestamp + "." + body), as a receiver must check it.</summary>
+        public bool IsSignedWith(string secret)
+        {
+            var expected = "sha256=" + Convert.ToHexStringLower(
+                HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(Headers["X-Gateway-Timestamp"] + "." + Body)));
+            return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(Headers["X-Gateway-Signature"]));
+        }
+    }
+
+    private readonly WebApplication app;
+    private readonly ConcurrentQueue<Received> received = new();
+    private readonly ConcurrentQueue<HttpStatusCode> answers = new();
+
+    private WebhookReceiver(WebApplication app) => this.app = app;
+
+    public Uri Url { get; private set; } = null!;
+    public IReadOnlyList<Received> Requests => [.. received];
+
+    /// <param name="delay">How long each answer takes (a slow receiver).</param>
+    public static async Task<WebhookReceiver> StartAsync(TimeSpan? delay = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new WebhookReceiver(app);
+        app.MapPost("/{**path}", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var headers = request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            receiver.received.Enqueue(new Received(headers, body, DateTimeOffset.UtcNow));
+            if (delay is { } wait)
+            {
+                await Task.Delay(wait);
+            }
+            return Results.StatusCode((int)(receiver.answers.TryDequeue(out var status) ? status : HttpStatusCode.OK));
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver.Url = new Uri(new Uri(address), "/hooks/" + Guid.NewGuid().ToString("N")[..8]);
+        return receiver;
+    }
+
+    /// <summary>The next POSTs get these statuses, in order.</summary>
+    public void AnswerNext(params HttpStatusCode[] statuses)
+    {
+        foreach (var status in statuses)
+        {
+            answers.Enqueue(status);
+        }
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> POSTs arrived.</summary>
+    public async Task<IReadOnlyList<Received>> WaitForAsync(int count, TimeSpan? timeout = null)
+    {
+        await Eventually.HoldsAsync(() => received.Count >= count, timeout ?? TimeSpan.FromSeconds(30),
+            () => $"expected {count} webhook POSTs, got {received.Count}");
+        return Requests;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

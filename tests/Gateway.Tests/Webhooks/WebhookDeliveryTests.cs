@@ -1,0 +1,143 @@
+using System.Net;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Webhooks;
+
+/// <summary>
+/// The delivery loop against a real receiver: signed POSTs, retries, final failures, order per room. Messages are put
+/// in the outbox directly here; the end-to-end tests cause them through the bridge.
+/// </summary>
+[Collection(WebhooksCollection.Name)]
+public sealed class WebhookDeliveryTests(WebhooksApp app)
+{
+    [Fact]
+    public async Task A_delivery_is_one_signed_post_with_the_gateway_headers()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var eventId = await app.RecordIncomingAsync(webhook.Id, "!room:localhost", "Good morning");
+
+        var post = Assert.Single(await receiver.WaitForAsync(1));
+        Assert.Equal("application/json", post.Headers["Content-Type"]);
+        Assert.Equal("Gateway-Webhook/1.0", post.Headers["User-Agent"]);
+        Assert.Equal(eventId, post.EventId);
+        Assert.InRange(long.Parse(post.Headers["X-Gateway-Timestamp"]), DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(),
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Matches("^sha256=[0-9a-f]{64}$", post.Headers["X-Gateway-Signature"]);
+        Assert.True(post.IsSignedWith(webhook.Secret));
+        Assert.False(post.IsSignedWith("another secret"));
+        Assert.Equal("Good morning", post.Json["message"]!.GetValue<string>());
+
+        var delivery = await app.SettledDeliveryAsync(token, webhook.Id, eventId);
+        Assert.Equal(post.Headers["X-Gateway-Delivery"], delivery["id"]!.GetValue<long>().ToString());
+        Assert.Equal("delivered", delivery["status"]!.GetValue<string>());
+        Assert.Equal(1, delivery["attempts"]!.GetValue<int>());
+        Assert.Equal(200, delivery["last_status_code"]!.GetValue<int>());
+        Assert.NotNull(delivery["delivered_at"]);
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_until_delivered_once_with_the_same_event_id()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(HttpStatusCode.InternalServerError, HttpStatusCode.ServiceUnavailable);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var eventId = await app.RecordIncomingAsync(webhook.Id, "!room:localhost");
+
+        var delivery = await app.SettledDeliveryAsync(token, webhook.Id, eventId);
+        Assert.Equal("delivered", delivery["status"]!.GetValue<string>());
+        Assert.Equal(3, delivery["attempts"]!.GetValue<int>());
+        Assert.Equal(3, receiver.Requests.Count);
+        Assert.All(receiver.Requests, post => Assert.Equal(eventId, post.EventId));
+        Assert.Single(receiver.Requests.Select(post => post.Headers["X-Gateway-Delivery"]).Distinct());
+        Assert.All(receiver.Requests, post => Assert.True(post.IsSignedWith(webhook.Secret)));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest)]
+    [InlineData(HttpStatusCode.NotFound)]
+    [InlineData(HttpStatusCode.Gone)]
+    public async Task Other_client_errors_fail_at_once_without_retry(HttpStatusCode status)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(status);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var eventId = await app.RecordIncomingAsync(webhook.Id, "!room:localhost");
+
+        var delivery = await app.SettledDeliveryAsync(token, webhook.Id, eventId);
+        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
+        Assert.Equal(1, delivery["attempts"]!.GetValue<int>());
+        Assert.Equal((int)status, delivery["last_status_code"]!.GetValue<int>());
+        Assert.Null(delivery["next_attempt_at"]);
+        Assert.Single(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Deliveries_of_a_room_arrive_in_order_even_when_the_first_needs_retries()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests, HttpStatusCode.RequestTimeout);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var sent = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add(await app.RecordIncomingAsync(webhook.Id, "!ordered:localhost", $"message {i}"));
+        }
+
+        await Eventually.HoldsAsync(() => receiver.Requests.Select(p => p.EventId).Distinct().Count() == 5
+                && receiver.Requests.Count == 8, TimeSpan.FromSeconds(30),
+            () => $"{receiver.Requests.Count} POSTs");
+        var firstArrivals = receiver.Requests.Select(p => p.EventId).Distinct().ToList();
+        Assert.Equal(sent, firstArrivals);
+        Assert.Equal(sent[0], receiver.Requests[3].EventId); // three refusals, then the same message again
+    }
+
+    [Fact]
+    public async Task An_inactive_webhook_receives_nothing_while_an_active_one_does()
+    {
+        await using var active = await WebhookReceiver.StartAsync();
+        await using var inactive = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var on = await app.CreateWebhookAsync(token, active.Url);
+        var off = await app.CreateWebhookAsync(token, inactive.Url);
+        await app.Api.CallAsync(HttpMethod.Put, $"/api/v1/webhooks/{off.Id}", Auth.Bearer(token), new { active = false });
+
+        var held = await app.RecordIncomingAsync(off.Id, "!room:localhost");
+        var eventId = await app.RecordIncomingAsync(on.Id, "!room:localhost");
+
+        await app.SettledDeliveryAsync(token, on.Id, eventId);
+        Assert.Empty(inactive.Requests);
+        var pending = Assert.Single((await app.DeliveriesAsync(token, off.Id)).Body!.AsArray());
+        Assert.Equal((held, "pending"), (pending!["event_id"]!.GetValue<string>(), pending["status"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_slow_receiver_does_not_hold_up_other_webhooks()
+    {
+        await using var slow = await WebhookReceiver.StartAsync(delay: TimeSpan.FromSeconds(8));
+        await using var fast = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var slowHook = await app.CreateWebhookAsync(token, slow.Url);
+        var fastHook = await app.CreateWebhookAsync(token, fast.Url);
+        for (var room = 0; room < 40; room++)
+        {
+            await app.RecordIncomingAsync(slowHook.Id, $"!busy{room}:localhost");
+        }
+        await slow.WaitForAsync(1);
+
+        var started = DateTimeOffset.UtcNow;
+        await app.RecordIncomingAsync(fastHook.Id, "!room:localhost");
+
+        var post = Assert.Single(await fast.WaitForAsync(1));
+        Assert.True(post.At - started < TimeSpan.FromSeconds(4), $"took {(post.At - started).TotalSeconds:0.0} s");
+        await app.Api.CallAsync(HttpMethod.Delete, $"/api/v1/webhooks/{slowHook.Id}", Auth.Bearer(token)); // stops the backlog
+    }
+}
