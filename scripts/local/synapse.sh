@@ -6,7 +6,12 @@ set -euo pipefail
 state="$1" port="$2" secret="$3"
 root="${SYNAPSE_CHROOT:-/var/cache/gateway/synapse-chroot}"
 [ -x "$root/usr/bin/python3" ] || { echo "Synapse chroot missing at $root: run scripts/install-synapse.sh" >&2; exit 1; }
-mkdir -p "$state/media_store"
+mkdir -p "$state/media_store" "$state/appservices"
+# Application services (bridges) register by dropping a YAML file into $state/appservices before Synapse starts.
+appservices=""
+for file in "$state"/appservices/*.yaml; do
+  [ -e "$file" ] && appservices="$appservices\"/data/appservices/$(basename "$file")\", "
+done
 
 # Written at every start so a changed port or secret takes effect; the keys and database persist.
 cat > "$state/homeserver.yaml" <<YAML
@@ -37,6 +42,7 @@ enable_registration: false
 trusted_key_servers: []
 suppress_key_server_warning: true
 federation_domain_whitelist: []
+app_service_config_files: [${appservices%, }]
 url_preview_enabled: false
 presence:
   enabled: false

@@ -32,4 +32,6 @@ builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName:
     .WithHttpHealthCheck("/health")
     .WaitFor(api); // the Api owns the schema and applies its migrations at start
 
+builder.AddSandboxBridge(infrastructure);
+
 builder.Build().Run();

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+
+namespace Gateway.Sandbox.Bridge;
+
+/// <summary>
+/// Knobs tests turn to see how the gateway copes with a misbehaving bridge. Shared by every platform of this sandbox.
+/// </summary>
+public sealed class FailureSwitches
+{
+    public const string SimulatedFailure = "simulated failure (sandbox switch fail_next_command)";
+
+    private int failNextCommand;
+
+    /// <summary>The next command the bot handles answers with its failure text instead of doing anything.</summary>
+    public bool FailNextCommand
+    {
+        get => Volatile.Read(ref failNextCommand) == 1;
+        set => Volatile.Write(ref failNextCommand, value ? 1 : 0);
+    }
+
+    /// <summary>How long the bot waits before answering any command (a slow or overloaded bridge).</summary>
+    public int BotDelayMs { get; set; }
+
+    /// <summary>QR codes still rotate on schedule, but the notices and edits announcing them are never sent.</summary>
+    public bool DropQrRefreshes { get; set; }
+
+    private readonly ConcurrentDictionary<string, byte> notOnNetwork = new();
+
+    /// <summary>Numbers (digits) that have no account: start-chat answers <c>Identifier … not found</c> for them.</summary>
+    public IReadOnlyCollection<string> NotOnNetwork
+    {
+        get => [.. notOnNetwork.Keys.Order()];
+        set
+        {
+            notOnNetwork.Clear();
+            foreach (var digits in value)
+            {
+                notOnNetwork[digits] = 0;
+            }
+        }
+    }
+
+    public bool IsOnNetwork(string digits) => !notOnNetwork.ContainsKey(digits);
+
+    /// <summary>Takes the fail-next-command switch: true for exactly one caller.</summary>
+    public bool TakeFailure() => Interlocked.Exchange(ref failNextCommand, 0) == 1;
+
+    public void Reset()
+    {
+        FailNextCommand = false;
+        BotDelayMs = 0;
+        DropQrRefreshes = false;
+        notOnNetwork.Clear();
+    }
+}

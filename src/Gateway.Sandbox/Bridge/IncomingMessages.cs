@@ -1,0 +1,51 @@
+using Gateway.Sandbox.Matrix;
+using Gateway.Sandbox.Media;
+
+namespace Gateway.Sandbox.Bridge;
+
+/// <summary>A message from the remote network to a linked device: from a contact, or from a member of <c>Group</c>.</summary>
+public sealed record IncomingMessage(string FromDigits, string? Text, GroupInfo? Group, IncomingFile? File, bool FromMe);
+
+public sealed record IncomingFile(byte[] Data, string MimeType, string FileName);
+
+public sealed record Delivered(Portal Portal, bool PortalCreated, string Sender, string EventId);
+
+/// <summary>
+/// Plays the remote side: the contact's (or group member's) ghost posts into the portal, which is created and
+/// the user invited first when this chat has none yet, as the bridge does when a new chat starts on the phone.
+/// A message the phone's owner sent from the phone comes from the ghost of the device's own number.
+/// </summary>
+public static class IncomingMessages
+{
+    public static async Task<Delivered> DeliverAsync(PlatformBridge bridge, Login login, IncomingMessage message, CancellationToken cancellationToken)
+    {
+        var speaker = message.FromMe ? login.DeviceId : message.FromDigits;
+        var (portal, created) = message.Group is { } group
+            ? await bridge.Portals.GetOrCreateGroupAsync(login, group)
+            : await bridge.Portals.GetOrCreateContactAsync(login, message.FromDigits);
+        if (portal.Kind == ChatKind.Group || message.FromMe)
+        {
+            await bridge.Portals.EnsureMemberAsync(portal, speaker, "+" + speaker);
+        }
+        var sender = bridge.Platform.GhostUserId(speaker);
+        var content = message.File is { } file
+            ? MessageContent.Media(MediaFiles.MsgTypeFor(file.MimeType), file.FileName, message.Text,
+                await bridge.Matrix.UploadAsync(sender, file.Data, file.MimeType, file.FileName, cancellationToken),
+                MediaFiles.InfoFor(file.Data, file.MimeType))
+            : MessageContent.Text(message.Text ?? "");
+        var eventId = await bridge.Matrix.SendAsync(sender, portal.RoomId, "m.room.message", content, cancellationToken);
+        return new Delivered(portal, created, sender, eventId);
+    }
+
+    /// <summary>A group named by invite link, or by id with or without the network's suffix (<c>…@g.us</c>).</summary>
+    public static GroupInfo? ResolveGroup(PlatformBridge bridge, string group)
+    {
+        if (GroupDirectory.InviteCode(bridge.Platform, group) is { } code)
+        {
+            return GroupDirectory.FromInviteCode(code);
+        }
+        var suffix = bridge.Platform.Options.GroupIdSuffix;
+        var id = suffix.Length > 0 && group.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? group[..^suffix.Length] : group;
+        return id.Length > 0 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? GroupDirectory.FromGroupId(id) : null;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Gateway.Sandbox.Matrix;
+using Gateway.Sandbox.Platforms;
+
+namespace Gateway.Sandbox.Bridge;
+
+public enum ChatKind { Contact, Group }
+
+/// <summary>
+/// A bridged chat as seen by one login (the sandbox splits every portal by receiver, so each device has its own rooms).
+/// <paramref name="RemoteId"/> is the contact's digits or the group id; <paramref name="ChatId"/> adds the network suffix.
+/// </summary>
+public sealed record Portal(string RoomId, string DeviceId, string UserId, ChatKind Kind, string RemoteId, string ChatId, string Name);
+
+public sealed record GroupInfo(string GroupId, string Name, IReadOnlyList<string> MemberIds);
+
+/// <summary>
+/// Portal rooms: created once per login and chat, with the <c>m.bridge</c> state that tells clients which remote chat
+/// and which login a room stands for. Direct chats are created by the contact's ghost, groups by the bot, as mautrix does.
+/// </summary>
+public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghosts, ILogger<Portals> logger)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<Portal>>> byChat = new();
+    private readonly ConcurrentDictionary<string, Portal> byRoom = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task>> memberships = new();
+
+    public event Action? Changed;
+
+    public IReadOnlyList<Portal> All => [.. byRoom.Values];
+
+    public Portal? ByRoom(string roomId) => byRoom.GetValueOrDefault(roomId);
+
+    public Task<(Portal Portal, bool Created)> GetOrCreateContactAsync(Login login, string digits) =>
+        GetOrCreateAsync(login, platform.ContactChatId(digits), () => CreateContactRoomAsync(login, digits));
+
+    public Task<(Portal Portal, bool Created)> GetOrCreateGroupAsync(Login login, GroupInfo group) =>
+        GetOrCreateAsync(login, platform.GroupChatId(group.GroupId), () => CreateGroupRoomAsync(login, group));
+
+    /// <summary>Makes sure a group member's ghost is in the room (a member the portal did not know yet joins now).</summary>
+    public async Task EnsureMemberAsync(Portal portal, string remoteId, string displayName)
+    {
+        var ghost = await ghosts.EnsureAsync(remoteId, displayName, CancellationToken.None);
+        var join = memberships.GetOrAdd($"{portal.RoomId}|{ghost}", _ => new Lazy<Task>(async () =>
+        {
+            await InviteAsync(portal.Kind == ChatKind.Group ? null : platform.GhostUserId(portal.RemoteId), portal.RoomId, ghost);
+            await matrix.JoinAsync(ghost, portal.RoomId, CancellationToken.None);
+        }));
+        await join.Value;
+    }
+
+    /// <summary>Invites the portal's owner again (after they left it, say); an invite they already have is fine.</summary>
+    public Task ReinviteUserAsync(Portal portal) =>
+        InviteAsync(portal.Kind == ChatKind.Group ? null : platform.GhostUserId(portal.RemoteId), portal.RoomId, portal.UserId);
+
+    public void Restore(IEnumerable<Portal> portals)
+    {
+        foreach (var portal in portals)
+        {
+            byRoom[portal.RoomId] = portal;
+            byChat[Key(portal.DeviceId, portal.ChatId)] = new Lazy<Task<Portal>>(Task.FromResult(portal));
+        }
+    }
+
+    private async Task<(Portal Portal, bool Created)> GetOrCreateAsync(Login login, string chatId, Func<Task<Portal>> create)
+    {
+        var key = Key(login.DeviceId, chatId);
+        var mine = new Lazy<Task<Portal>>(create);
+        var entry = byChat.GetOrAdd(key, mine);
+        try
+        {
+            var portal = await entry.Value;
+            return (portal, ReferenceEquals(entry, mine));
+        }
+        catch
+        {
+            byChat.TryRemove(new KeyValuePair<string, Lazy<Task<Portal>>>(key, entry)); // the next attempt creates it afresh
+            throw;
+        }
+    }
+
+    private async Task<Portal> CreateContactRoomAsync(Login login, string digits)
+    {
+        var name = "+" + digits;
+        var ghost = await ghosts.EnsureAsync(digits, name, CancellationToken.None);
+        var chatId = platform.ContactChatId(digits);
+        var roomId = await matrix.CreateRoomAsync(ghost, new CreateRoomRequest(
+            Name: name,
+            Preset: "private_chat",
+            IsDirect: true,
+            Invite: [login.UserId, platform.BotUserId],
+            InitialState: BridgeState(chatId, name, login.DeviceId),
+            PowerLevelContentOverride: PowerLevels(ghost)), CancellationToken.None);
+        await matrix.JoinAsync(null, roomId, CancellationToken.None);
+        return Remember(new Portal(roomId, login.DeviceId, login.UserId, ChatKind.Contact, digits, chatId, name));
+    }
+
+    private async Task<Portal> CreateGroupRoomAsync(Login login, GroupInfo group)
+    {
+        var members = new List<string>();
+        foreach (var member in group.MemberIds)
+        {
+            members.Add(await ghosts.EnsureAsync(member, "+" + member, CancellationToken.None));
+        }
+        var chatId = platform.GroupChatId(group.GroupId);
+        var roomId = await matrix.CreateRoomAsync(null, new CreateRoomRequest(
+            Name: group.Name,
+            Preset: "private_chat",
+            IsDirect: false,
+            Invite: [login.UserId, .. members],
+            InitialState: BridgeState(chatId, group.Name, login.DeviceId),
+            PowerLevelContentOverride: PowerLevels()), CancellationToken.None);
+        var portal = new Portal(roomId, login.DeviceId, login.UserId, ChatKind.Group, group.GroupId, chatId, group.Name);
+        foreach (var member in members)
+        {
+            await matrix.JoinAsync(member, roomId, CancellationToken.None);
+            memberships[$"{roomId}|{member}"] = new Lazy<Task>(Task.CompletedTask);
+        }
+        return Remember(portal);
+    }
+
+    private Portal Remember(Portal portal)
+    {
+        byRoom[portal.RoomId] = portal;
+        logger.LogInformation("Created {Kind} portal {RoomId} for {ChatId} of login {DeviceId}", portal.Kind, portal.RoomId, portal.ChatId, portal.DeviceId);
+        Changed?.Invoke();
+        return portal;
+    }
+
+    private async Task InviteAsync(string? inviter, string roomId, string userId)
+    {
+        try
+        {
+            await matrix.InviteAsync(inviter, roomId, userId, CancellationToken.None);
+        }
+        catch (MatrixException e) when (e.ErrCode == "M_FORBIDDEN")
+        {
+            // Already invited or joined: the homeserver refuses a second invite, which is what we wanted anyway.
+        }
+    }
+
+    /// <summary>
+    /// <c>m.bridge</c> (and the older <c>uk.half-shot.bridge</c>, which mautrix still sends) naming the bot, the network,
+    /// the remote chat and the login that receives it.
+    /// </summary>
+    private List<InitialStateEvent> BridgeState(string chatId, string chatName, string receiver)
+    {
+        var content = new JsonObject
+        {
+            ["bridgebot"] = platform.BotUserId,
+            ["creator"] = platform.BotUserId,
+            ["protocol"] = new JsonObject { ["id"] = platform.Options.ProtocolId, ["displayname"] = platform.Options.NetworkName },
+            ["channel"] = new JsonObject { ["id"] = chatId, ["displayname"] = chatName, ["fi.mau.receiver"] = receiver },
+        };
+        var stateKey = $"fi.mau.bridge://{platform.Options.ProtocolId}/{receiver}/{chatId}";
+        return [new("m.bridge", stateKey, content), new("uk.half-shot.bridge", stateKey, content.DeepClone())];
+    }
+
+    private JsonObject PowerLevels(string? ghost = null)
+    {
+        var users = new JsonObject { [platform.BotUserId] = 100 };
+        if (ghost is not null)
+        {
+            users[ghost] = 100;
+        }
+        return new JsonObject { ["users"] = users };
+    }
+
+    private static string Key(string deviceId, string chatId) => $"{deviceId}|{chatId}";
+}

@@ -1,0 +1,162 @@
+using Gateway.Sandbox.Bridge;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.Sandbox.Control;
+
+/// <summary>
+/// What a phone or a remote contact does, for tests and demos. Listens on loopback only (see Program.cs).
+/// Every route takes an optional <c>platform</c> (default <c>wa</c>) except scan, whose code names its login.
+/// </summary>
+public static class ControlApi
+{
+    private static readonly TimeSpan LoginCompletion = TimeSpan.FromSeconds(30);
+
+    public static RouteGroupBuilder MapControlApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/sandbox");
+        api.MapPost("/scan", Scan);
+        api.MapPost("/incoming", Incoming);
+        api.MapGet("/sent", Sent);
+        api.MapGet("/logins", ListLogins);
+        api.MapGet("/portals", ListPortals);
+        api.MapGet("/switches", GetSwitches);
+        api.MapPost("/switches", SetSwitches);
+        api.MapDelete("/switches", ResetSwitches);
+        return api;
+    }
+
+    /// <summary>A phone scans a QR: the login that shows this code right now completes with the phone's number.</summary>
+    private static async Task<Results<Ok<Scanned>, BadRequest<ControlError>, NotFound<ControlError>, Conflict<ControlError>, JsonHttpResult<ControlError>>> Scan(
+        ScanRequest request, Bridges bridges)
+    {
+        if (string.IsNullOrWhiteSpace(request.Code))
+        {
+            return TypedResults.BadRequest(new ControlError("Missing required field: code"));
+        }
+        if (string.IsNullOrWhiteSpace(request.Phone))
+        {
+            return TypedResults.BadRequest(new ControlError("Missing required field: phone"));
+        }
+        if (PhoneNumbers.Normalise(request.Phone) is not { } phone)
+        {
+            return TypedResults.BadRequest(new ControlError($"Invalid phone number: {request.Phone} (6 to 15 digits, optionally with +, spaces or dashes)"));
+        }
+        foreach (var bridge in bridges.All)
+        {
+            var (outcome, pending) = bridge.QrLogins.Scan(request.Code.Trim(), phone);
+            switch (outcome)
+            {
+                case ScanOutcome.Expired:
+                    return TypedResults.Conflict(new ControlError("This QR code has expired: scan the code the bot shows now"));
+                case ScanOutcome.Accepted:
+                    var login = await pending!.Finished.WaitAsync(LoginCompletion);
+                    return login is null
+                        ? TypedResults.Conflict(new ControlError("The login timed out before the scan was taken"))
+                        : TypedResults.Ok(new Scanned(bridge.Platform.Name, login.DeviceId, login.UserId, login.ManagementRoomId));
+            }
+        }
+        return TypedResults.NotFound(new ControlError("No pending login shows this QR code"));
+    }
+
+    /// <summary>A contact (or group member) sends a message to a linked device.</summary>
+    private static async Task<Results<Ok<IncomingAccepted>, BadRequest<ControlError>, NotFound<ControlError>>> Incoming(
+        IncomingRequest request, Bridges bridges, CancellationToken cancellationToken)
+    {
+        if (bridges.Find(request.Platform) is not { } bridge)
+        {
+            return TypedResults.NotFound(new ControlError($"Platform not enabled: {request.Platform}"));
+        }
+        if (string.IsNullOrWhiteSpace(request.DeviceId))
+        {
+            return TypedResults.BadRequest(new ControlError("Missing required field: device_id"));
+        }
+        if (string.IsNullOrWhiteSpace(request.From))
+        {
+            return TypedResults.BadRequest(new ControlError("Missing required field: from"));
+        }
+        if (PhoneNumbers.Normalise(request.From, bridge.Platform.Options.ContactIdSuffix) is not { } from)
+        {
+            return TypedResults.BadRequest(new ControlError($"Invalid phone number in from: {request.From}"));
+        }
+        if (string.IsNullOrEmpty(request.Text) && request.Media is null)
+        {
+            return TypedResults.BadRequest(new ControlError("Either text or media must be provided"));
+        }
+        GroupInfo? group = null;
+        if (!string.IsNullOrWhiteSpace(request.Group) && (group = IncomingMessages.ResolveGroup(bridge, request.Group.Trim())) is null)
+        {
+            return TypedResults.BadRequest(new ControlError($"Not a group invite link or group id: {request.Group}"));
+        }
+        IncomingFile? file = null;
+        if (request.Media is { } media)
+        {
+            if (string.IsNullOrEmpty(media.Base64))
+            {
+                return TypedResults.BadRequest(new ControlError("Missing required field: media.base64"));
+            }
+            var data = new byte[media.Base64.Length];
+            if (!Convert.TryFromBase64String(media.Base64, data, out var length))
+            {
+                return TypedResults.BadRequest(new ControlError("media.base64 is not valid base64"));
+            }
+            file = new IncomingFile(data[..length], string.IsNullOrWhiteSpace(media.MimeType) ? "application/octet-stream" : media.MimeType,
+                string.IsNullOrWhiteSpace(media.Filename) ? "file" : media.Filename);
+        }
+        if (bridge.Logins.Find(PhoneNumbers.Normalise(request.DeviceId) ?? request.DeviceId) is not { } login)
+        {
+            return TypedResults.NotFound(new ControlError($"No linked device {request.DeviceId} on {bridge.Platform.Name}"));
+        }
+        var delivered = await IncomingMessages.DeliverAsync(bridge, login, new IncomingMessage(from, request.Text, group, file, request.FromMe), cancellationToken);
+        var portal = delivered.Portal;
+        return TypedResults.Ok(new IncomingAccepted(bridge.Platform.Name, login.DeviceId, portal.RoomId, delivered.EventId, delivered.Sender,
+            portal.Kind == ChatKind.Group ? "group" : "contact", portal.ChatId, delivered.PortalCreated));
+    }
+
+    /// <summary>What users sent into portals (oldest first), for one device or all.</summary>
+    private static Results<Ok<IReadOnlyList<SentMessage>>, NotFound<ControlError>> Sent(string? deviceId, string? platform, Bridges bridges) =>
+        bridges.Find(platform) is { } bridge
+            ? TypedResults.Ok(bridge.Sent.For(string.IsNullOrWhiteSpace(deviceId) ? null : deviceId.Trim()))
+            : TypedResults.NotFound(new ControlError($"Platform not enabled: {platform}"));
+
+    private static Ok<LoginsView> ListLogins(Bridges bridges) => TypedResults.Ok(new LoginsView(
+        [.. bridges.All.SelectMany(b => b.Logins.All.Select(l => new LoginView(b.Platform.Name, l.DeviceId, l.UserId, l.ManagementRoomId, l.LinkedAt)))],
+        [.. bridges.All.SelectMany(b => b.QrLogins.Pending.Select(p => new PendingLoginView(b.Platform.Name, p.UserId, p.RoomId, p.CurrentCode)))]));
+
+    private static Ok<List<PortalView>> ListPortals(string? deviceId, Bridges bridges) => TypedResults.Ok(
+        bridges.All.SelectMany(b => b.Portals.All.Select(p => PortalView.Of(b.Platform.Name, p)))
+            .Where(p => string.IsNullOrWhiteSpace(deviceId) || p.DeviceId == deviceId.Trim())
+            .ToList());
+
+    private static Ok<SwitchesView> GetSwitches(FailureSwitches switches) => TypedResults.Ok(SwitchesView.Of(switches));
+
+    private static Results<Ok<SwitchesView>, BadRequest<ControlError>> SetSwitches(SwitchesRequest request, FailureSwitches switches)
+    {
+        if (request.BotDelayMs is < 0)
+        {
+            return TypedResults.BadRequest(new ControlError("bot_delay_ms must not be negative"));
+        }
+        List<string>? notOnNetwork = null;
+        foreach (var number in request.NotOnNetwork ?? [])
+        {
+            if (PhoneNumbers.Normalise(number) is not { } digits)
+            {
+                return TypedResults.BadRequest(new ControlError($"Invalid phone number in not_on_network: {number}"));
+            }
+            (notOnNetwork ??= []).Add(digits);
+        }
+        switches.FailNextCommand = request.FailNextCommand ?? switches.FailNextCommand;
+        switches.BotDelayMs = request.BotDelayMs ?? switches.BotDelayMs;
+        switches.DropQrRefreshes = request.DropQrRefreshes ?? switches.DropQrRefreshes;
+        if (request.NotOnNetwork is not null)
+        {
+            switches.NotOnNetwork = notOnNetwork ?? [];
+        }
+        return TypedResults.Ok(SwitchesView.Of(switches));
+    }
+
+    private static Ok<SwitchesView> ResetSwitches(FailureSwitches switches)
+    {
+        switches.Reset();
+        return TypedResults.Ok(SwitchesView.Of(switches));
+    }
+}

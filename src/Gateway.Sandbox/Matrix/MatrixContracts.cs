@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Sandbox.Matrix;
+
+/// <summary>An event as the homeserver pushes it in a transaction.</summary>
+public sealed record MatrixEvent(string Type, string RoomId, string Sender, string EventId, string? StateKey, JsonElement Content)
+{
+    public string? Membership => Content.ValueKind == JsonValueKind.Object && Content.TryGetProperty("membership", out var m) ? m.GetString() : null;
+    public string? MsgType => String("msgtype");
+    public string? Body => String("body");
+
+    public string? String(string name) =>
+        Content.ValueKind == JsonValueKind.Object && Content.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
+}
+
+public sealed record CreateRoomRequest(
+    string? Name,
+    string Preset,
+    bool IsDirect,
+    IReadOnlyList<string> Invite,
+    IReadOnlyList<InitialStateEvent> InitialState,
+    JsonObject? PowerLevelContentOverride,
+    string Visibility = "private");
+
+public sealed record InitialStateEvent(string Type, string StateKey, JsonNode Content);

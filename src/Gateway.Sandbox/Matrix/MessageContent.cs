@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Sandbox.Matrix;
+
+/// <summary>Builds <c>m.room.message</c> contents the way mautrix bridges shape them.</summary>
+public static partial class MessageContent
+{
+    /// <summary>
+    /// A bot reply: markdown in <c>body</c>, its HTML in <c>formatted_body</c> when it has any markup,
+    /// as mautrix's <c>ce.Reply</c> renders it.
+    /// </summary>
+    public static JsonObject Notice(string markdown)
+    {
+        var content = new JsonObject { ["msgtype"] = "m.notice", ["body"] = markdown };
+        var html = MarkdownToHtml(markdown);
+        if (html != markdown)
+        {
+            content["format"] = "org.matrix.custom.html";
+            content["formatted_body"] = html;
+        }
+        return content;
+    }
+
+    /// <summary>A reply written as HTML (mautrix's <c>ReplyAdvanced(html, false, true)</c>): body is its markdown form.</summary>
+    public static JsonObject NoticeFromHtml(string html, string body) => new()
+    {
+        ["msgtype"] = "m.notice",
+        ["body"] = body,
+        ["format"] = "org.matrix.custom.html",
+        ["formatted_body"] = html,
+    };
+
+    public static JsonObject Text(string body) => new() { ["msgtype"] = "m.text", ["body"] = body };
+
+    /// <summary>
+    /// A file message. The caption, when there is one, is the body and the file name goes in <c>filename</c>
+    /// (MSC2530, what mautrix sends); without a caption the body is the file name.
+    /// </summary>
+    public static JsonObject Media(string msgType, string fileName, string? caption, string mxcUrl, JsonObject info)
+    {
+        var content = new JsonObject
+        {
+            ["msgtype"] = msgType,
+            ["body"] = string.IsNullOrEmpty(caption) ? fileName : caption,
+            ["filename"] = fileName,
+            ["url"] = mxcUrl,
+            ["info"] = info,
+        };
+        return content;
+    }
+
+    /// <summary>
+    /// The login QR: an <c>m.image</c> named <c>qr.png</c> whose body is the raw payload. A refresh is an
+    /// <c>m.replace</c> edit with the new payload in <c>m.new_content</c>; for images mautrix does not prefix
+    /// the top-level body with <c>* </c>.
+    /// </summary>
+    public static JsonObject QrImage(string payload, string mxcUrl, JsonObject info, string? replaces = null)
+    {
+        JsonObject Build() => new()
+        {
+            ["msgtype"] = "m.image",
+            ["body"] = payload,
+            ["filename"] = "qr.png",
+            ["url"] = mxcUrl,
+            ["info"] = info.DeepClone(),
+            ["format"] = "org.matrix.custom.html",
+            ["formatted_body"] = $"<pre><code>{WebUtility.HtmlEncode(payload)}</code></pre>",
+        };
+        var content = Build();
+        if (replaces is not null)
+        {
+            content["m.new_content"] = Build();
+            content["m.relates_to"] = new JsonObject { ["rel_type"] = "m.replace", ["event_id"] = replaces };
+        }
+        return content;
+    }
+
+    private static string MarkdownToHtml(string markdown)
+    {
+        // Only what HTML needs escaped: quotes and apostrophes stay as typed, so plain texts stay without formatting.
+        var html = markdown.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        html = CodeSpan().Replace(html, "<code>$1</code>");
+        html = Bold().Replace(html, "<strong>$1</strong>");
+        html = Link().Replace(html, "<a href=\"$2\">$1</a>");
+        return html.Replace("\n", "<br>");
+    }
+
+    [GeneratedRegex("`([^`]+)`")]
+    private static partial Regex CodeSpan();
+
+    [GeneratedRegex(@"\*\*([^*]+)\*\*")]
+    private static partial Regex Bold();
+
+    [GeneratedRegex(@"\[([^\]]+)\]\(([^)\s]+)\)")]
+    private static partial Regex Link();
+}

@@ -1,0 +1,40 @@
+namespace Gateway.Sandbox.Platforms;
+
+/// <summary>
+/// One simulated network, as a mautrix bridge's config would describe it. Defaults for <c>wa</c> and <c>signal</c>
+/// live in appsettings.json; the AppHost reads the same file to write the application-service registrations, so a
+/// platform is switched on with <c>Sandbox:Platforms:&lt;name&gt;:Enabled=true</c> and nothing else.
+/// </summary>
+public sealed class PlatformOptions
+{
+    public bool Enabled { get; set; }
+    public string NetworkName { get; set; } = "";
+    public string BotLocalpart { get; set; } = "";
+    public string BotDisplayName { get; set; } = "";
+    /// <summary>Localpart of a ghost; <c>{id}</c> is the phone digits or group member id.</summary>
+    public string GhostTemplate { get; set; } = "";
+    public string CommandPrefix { get; set; } = "";
+    /// <summary>The <c>protocol.id</c> of the <c>m.bridge</c> state event.</summary>
+    public string ProtocolId { get; set; } = "";
+    public string InviteLinkHost { get; set; } = "";
+    /// <summary>Appended to the digits to make a contact's chat id (WhatsApp JIDs end in <c>@s.whatsapp.net</c>).</summary>
+    public string ContactIdSuffix { get; set; } = "";
+    public string GroupIdSuffix { get; set; } = "";
+    public string QrInstructions { get; set; } = "";
+    public double FirstQrSeconds { get; set; } = 60;
+    public double QrRefreshSeconds { get; set; } = 20;
+    public int QrRefreshes { get; set; } = 5;
+
+    // Written by the AppHost next to the registration file Synapse loads; never logged.
+    public string AppServiceId { get; set; } = "";
+    public string AsToken { get; set; } = "";
+    public string HsToken { get; set; } = "";
+}
+
+public sealed class SandboxOptions
+{
+    public const string Section = "Sandbox";
+    public Dictionary<string, PlatformOptions> Platforms { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>Where logins and portals are kept across restarts; none = memory only.</summary>
+    public string? StateFile { get; set; }
+}
