@@ -36,17 +36,22 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentQueue<Received> received = new();
     private readonly ConcurrentQueue<HttpStatusCode> answers = new();
+    private HttpStatusCode? always; // read by the server, set by the test: a stale read only delays one answer
 
     private WebhookReceiver(WebApplication app) => this.app = app;
 
     public Uri Url { get; private set; } = null!;
     public IReadOnlyList<Received> Requests => [.. received];
 
+    /// <summary>A receiver at the same address as one that was stopped (the customer's server coming back up).</summary>
+    public static Task<WebhookReceiver> StartAsync(Uri at) => StartAsync(delay: null, at);
+
     /// <param name="delay">How long each answer takes (a slow receiver).</param>
-    public static async Task<WebhookReceiver> StartAsync(TimeSpan? delay = null)
+    /// <param name="at">The URL to listen at; a free port and a new path by default.</param>
+    public static async Task<WebhookReceiver> StartAsync(TimeSpan? delay = null, Uri? at = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(at is null ? "http://127.0.0.1:0" : $"http://127.0.0.1:{at.Port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app);
@@ -60,11 +65,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
             {
                 await Task.Delay(wait);
             }
-            return Results.StatusCode((int)(receiver.answers.TryDequeue(out var status) ? status : HttpStatusCode.OK));
+            var status = receiver.always ?? (receiver.answers.TryDequeue(out var next) ? next : HttpStatusCode.OK);
+            return Results.StatusCode((int)status);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = new Uri(new Uri(address), "/hooks/" + Guid.NewGuid().ToString("N")[..8]);
+        receiver.Url = at ?? new Uri(new Uri(address), "/hooks/" + Guid.NewGuid().ToString("N")[..8]);
         return receiver;
     }
 
@@ -76,6 +82,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
             answers.Enqueue(status);
         }
     }
+
+    /// <summary>Every POST gets <paramref name="status"/> until this is called again with null.</summary>
+    public void AnswerAlways(HttpStatusCode? status) => always = status;
 
     /// <summary>Waits until at least <paramref name="count"/> POSTs arrived.</summary>
     public async Task<IReadOnlyList<Received>> WaitForAsync(int count, TimeSpan? timeout = null)

@@ -6,18 +6,33 @@ using Microsoft.EntityFrameworkCore;
 namespace Gateway.Tests.Webhooks;
 
 /// <summary>
-/// The real AppHost with webhook receivers allowed on loopback (the test's receiver listens on 127.0.0.1) and
-/// retries in fractions of a second instead of minutes.
+/// The real AppHost with the sandbox bridge, webhook receivers allowed on loopback (the test's receiver listens on
+/// 127.0.0.1) and retries in fractions of a second instead of minutes. Its first token, made before any test, owns
+/// the host identity, so tests that share the host know what else is on it.
 /// </summary>
 public sealed class WebhooksApp : GatewayApp
 {
+    public HttpClient Sandbox { get; private set; } = null!;
+    public string HostToken { get; private set; } = "";
+
     protected override IEnumerable<string> Settings =>
     [
+        "--Gateway:Sandbox=true",
+        "--Gateway:SandboxPort=0",
         "--Gateway:AllowPrivateWebhooks=true",
         "--Gateway:Webhooks:RetryBaseDelay=00:00:00.2",
         "--Gateway:Webhooks:RetryMaxDelay=00:00:01",
         "--Gateway:Webhooks:PollInterval=00:00:00.2",
     ];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("sandbox", startup.Token);
+        Sandbox = new HttpClient { BaseAddress = App.GetEndpoint("sandbox", "http") };
+        HostToken = (await this.CreateTokenAsync(SuperAdmin)).Token;
+    }
 }
 
 [CollectionDefinition(Name)]
