@@ -97,7 +97,7 @@ public static class InfrastructureExtensions
     }
 
     /// <summary>Local state (databases, keys) lives under <c>Gateway:StateDirectory</c>, by default <c>.state/</c> in the repository.</summary>
-    private static string LocalStateDirectory(IDistributedApplicationBuilder builder)
+    internal static string LocalStateDirectory(IDistributedApplicationBuilder builder)
     {
         var configured = builder.Configuration["Gateway:StateDirectory"];
         var state = string.IsNullOrWhiteSpace(configured)
@@ -120,7 +120,7 @@ public static class InfrastructureExtensions
         return File.ReadAllText(path).Trim();
     }
 
-    private static int FreeTcpPort()
+    internal static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -9,6 +9,7 @@ var clientSecret = builder.AddParameterFromConfiguration("client-secret", "CLIEN
 var encryptionKey = builder.AddParameterFromConfiguration("encryption-key", "GATEWAY_ENCRYPTION_KEY", secret: true);
 
 var infrastructure = builder.AddGatewayInfrastructure();
+var sandbox = builder.AddSandboxBridge(infrastructure); // with Gateway:Sandbox=true: a simulated WhatsApp bridge
 
 var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: null)
     .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("Gateway:ApiPort") is > 0 and var port ? port : null)
@@ -19,6 +20,7 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
     .WithEnvironment("CLIENT_ID", clientId)
     .WithEnvironment("CLIENT_SECRET", clientSecret)
     .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
+    .WithBridgesOf(sandbox)
     .WithWebhookSettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 
@@ -28,10 +30,9 @@ builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName:
     .WithReference(infrastructure.Redis, "redis").WaitFor(infrastructure.Redis)
     .WithHomeserver(infrastructure.Homeserver)
     .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
+    .WithBridgesOf(sandbox)
     .WithWebhookSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
     .WaitFor(api); // the Api owns the schema and applies its migrations at start
-
-builder.AddSandboxBridge(infrastructure);
 
 builder.Build().Run();

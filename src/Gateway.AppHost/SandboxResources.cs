@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -23,9 +21,9 @@ public static class SandboxResources
     /// sandbox project with the matching tokens. Without the sandbox, registrations left by an earlier run are removed
     /// so the homeserver stops pushing events to a bridge that is not there.
     /// </summary>
-    public static IResourceBuilder<ProjectResource>? AddSandboxBridge(this IDistributedApplicationBuilder builder, GatewayInfrastructure infrastructure)
+    public static SandboxBridge? AddSandboxBridge(this IDistributedApplicationBuilder builder, GatewayInfrastructure infrastructure)
     {
-        var registrations = Path.Combine(StateDirectory(builder), "synapse", "appservices");
+        var registrations = Path.Combine(InfrastructureExtensions.LocalStateDirectory(builder), "synapse", "appservices");
         Directory.CreateDirectory(registrations);
         foreach (var stale in Directory.EnumerateFiles(registrations, RegistrationPrefix + "*.yaml"))
         {
@@ -39,7 +37,7 @@ public static class SandboxResources
         var port = builder.Configuration.GetValue<int?>("Gateway:SandboxPort") ?? 8081;
         if (port == 0)
         {
-            port = FreeTcpPort();
+            port = InfrastructureExtensions.FreeTcpPort();
         }
         var sandbox = builder.AddProject<Projects.Gateway_Sandbox>("sandbox", launchProfileName: null)
             .WithHttpEndpoint(port: port, targetPort: port, isProxied: false)
@@ -60,7 +58,8 @@ public static class SandboxResources
             }
         }
 
-        foreach (var platform in EnabledPlatforms(builder, sandbox.Resource))
+        var platforms = EnabledPlatforms(builder, sandbox.Resource).ToList();
+        foreach (var platform in platforms)
         {
             var id = RegistrationPrefix + platform.Name;
             var asToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -71,16 +70,35 @@ public static class SandboxResources
                 .WithEnvironment(prefix + "AsToken", asToken)
                 .WithEnvironment(prefix + "HsToken", hsToken);
         }
-        return sandbox;
+        return new SandboxBridge(sandbox, platforms);
     }
 
-    private sealed record PlatformNames(string Name, string BotLocalpart, string GhostTemplate);
+    /// <summary>
+    /// The gateway drives the sandbox's platforms and expects its QR schedule (for <c>expires_in</c> and for how long a
+    /// link may wait): the same settings reach the Api and the SyncWorker as <c>Bridges:Platforms</c>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithBridgesOf(this IResourceBuilder<ProjectResource> project, SandboxBridge? sandbox)
+    {
+        foreach (var platform in sandbox?.Platforms ?? [])
+        {
+            var prefix = $"Bridges__Platforms__{platform.Name}__";
+            var window = platform.FirstQrSeconds + platform.QrRefreshSeconds * platform.QrRefreshes + 20; // + time to report the outcome
+            project.WithEnvironment(prefix + "BotLocalpart", platform.BotLocalpart)
+                .WithEnvironment(prefix + "GhostPrefix", platform.GhostTemplate.Split("{id}")[0])
+                .WithEnvironment(prefix + "FirstQrSeconds", platform.FirstQrSeconds.ToString())
+                .WithEnvironment(prefix + "QrRefreshSeconds", platform.QrRefreshSeconds.ToString())
+                .WithEnvironment(prefix + "LinkWindowSeconds", window.ToString());
+        }
+        return project;
+    }
+
+    public sealed record SandboxPlatform(string Name, string BotLocalpart, string GhostTemplate, int FirstQrSeconds, int QrRefreshSeconds, int QrRefreshes);
 
     /// <summary>
     /// The sandbox's own appsettings.json holds each platform's defaults (bot and ghost names); the AppHost's
     /// Sandbox section overrides them, exactly as the sandbox will see it, so registration and bridge agree.
     /// </summary>
-    private static IEnumerable<PlatformNames> EnabledPlatforms(IDistributedApplicationBuilder builder, ProjectResource sandbox)
+    private static IEnumerable<SandboxPlatform> EnabledPlatforms(IDistributedApplicationBuilder builder, ProjectResource sandbox)
     {
         var projectDirectory = Path.GetDirectoryName(sandbox.GetProjectMetadata().ProjectPath)!;
         var settings = new ConfigurationBuilder()
@@ -92,9 +110,10 @@ public static class SandboxResources
         {
             if (platform.GetValue<bool>("Enabled"))
             {
-                yield return new PlatformNames(platform.Key,
+                yield return new SandboxPlatform(platform.Key,
                     platform["BotLocalpart"] ?? throw new InvalidOperationException($"Sandbox:Platforms:{platform.Key}:BotLocalpart is not set."),
-                    platform["GhostTemplate"] ?? throw new InvalidOperationException($"Sandbox:Platforms:{platform.Key}:GhostTemplate is not set."));
+                    platform["GhostTemplate"] ?? throw new InvalidOperationException($"Sandbox:Platforms:{platform.Key}:GhostTemplate is not set."),
+                    platform.GetValue<int>("FirstQrSeconds"), platform.GetValue<int>("QrRefreshSeconds"), platform.GetValue<int>("QrRefreshes"));
             }
         }
     }
@@ -103,7 +122,7 @@ public static class SandboxResources
     /// A Matrix application-service registration: the bot as sender, and exclusive namespaces so only the bridge can
     /// create users named like its bot and ghosts.
     /// </summary>
-    private static string Registration(string id, string url, string asToken, string hsToken, PlatformNames platform)
+    private static string Registration(string id, string url, string asToken, string hsToken, SandboxPlatform platform)
     {
         var ghost = platform.GhostTemplate.Split("{id}");
         var server = Regex.Escape(ServerName);
@@ -123,20 +142,7 @@ public static class SandboxResources
             .AppendLine("  rooms: []");
         return yaml.ToString();
     }
-
-    /// <summary>The same folder InfrastructureExtensions keeps local state in (<c>Gateway:StateDirectory</c>, else <c>.state/</c>).</summary>
-    private static string StateDirectory(IDistributedApplicationBuilder builder)
-    {
-        var configured = builder.Configuration["Gateway:StateDirectory"];
-        return Path.GetFullPath(string.IsNullOrWhiteSpace(configured)
-            ? Path.Combine(builder.AppHostDirectory, "..", "..", ".state")
-            : configured);
-    }
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
+
+/// <summary>The sandbox resource and the platforms it plays.</summary>
+public sealed record SandboxBridge(IResourceBuilder<ProjectResource> Resource, IReadOnlyList<SandboxResources.SandboxPlatform> Platforms);

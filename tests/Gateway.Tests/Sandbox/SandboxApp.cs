@@ -1,0 +1,52 @@
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Sandbox;
+
+/// <summary>
+/// The real AppHost with the sandbox bridge on, on a random port, with a QR schedule of seconds
+/// (a 4 s first code, then two refreshes of 4 s: a login times out after 12 s).
+/// </summary>
+public sealed class SandboxApp : GatewayApp
+{
+    public const string Bot = "@whatsappbot:localhost";
+    public static readonly TimeSpan QrWindow = TimeSpan.FromSeconds(12);
+
+    public HttpClient Sandbox { get; private set; } = null!;
+
+    protected override IEnumerable<string> Settings =>
+    [
+        "--Gateway:Sandbox=true",
+        "--Gateway:SandboxPort=0",
+        "--Sandbox:Platforms:wa:FirstQrSeconds=4",
+        "--Sandbox:Platforms:wa:QrRefreshSeconds=4",
+        "--Sandbox:Platforms:wa:QrRefreshes=2",
+    ];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await App.ResourceNotifications.WaitForResourceHealthyAsync("sandbox", startup.Token);
+        Sandbox = new HttpClient { BaseAddress = App.GetEndpoint("sandbox", "http") };
+    }
+
+    /// <summary>A new Matrix user with a management room: a direct room the bot has joined and greeted in.</summary>
+    public async Task<SandboxUser> NewUserAsync()
+    {
+        var matrix = await MatrixTestClient.RegisterAsync(HomeserverUrl, MatrixTestClient.SharedSecretOf(this));
+        var room = await matrix.CreateDirectRoomAsync(Bot);
+        await matrix.WaitForMessageAsync(room, Bot, body => body.StartsWith("Hello, I'm a WhatsApp bridge bot."));
+        return new SandboxUser(this, matrix, room);
+    }
+
+    public Task<ApiResponse> ControlAsync(HttpMethod method, string path, object? body = null) => Sandbox.CallAsync(method, path, json: body);
+
+    /// <summary>A phone number nobody else in this test run uses.</summary>
+    public static string NewPhone() => "2376" + Random.Shared.NextInt64(10_000_000, 99_999_999);
+}
+
+[CollectionDefinition(Name)]
+public sealed class SandboxCollection : ICollectionFixture<SandboxApp>
+{
+    public const string Name = "sandbox";
+}

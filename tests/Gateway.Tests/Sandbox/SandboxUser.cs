@@ -1,0 +1,60 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Sandbox;
+
+/// <summary>A Matrix user talking to the sandbox bot in their management room, as the gateway does.</summary>
+public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string managementRoom)
+{
+    public MatrixTestClient Matrix { get; } = matrix;
+    public string ManagementRoom { get; } = managementRoom;
+
+    /// <summary>Sends a command; returns its event id, to wait for what the bot says after it.</summary>
+    public Task<string> SayAsync(string command) => Matrix.SendTextAsync(ManagementRoom, command);
+
+    public Task<JsonObject> WaitForBotAsync(Func<string, bool> body, string after, TimeSpan? timeout = null) =>
+        Matrix.WaitForMessageAsync(ManagementRoom, SandboxApp.Bot, body, after, timeout);
+
+    /// <summary>The bot's first notice after <paramref name="command"/>, whatever it says.</summary>
+    public async Task<JsonObject> AnswerToAsync(string command)
+    {
+        var sent = await SayAsync(command);
+        return await WaitForBotAsync(_ => true, sent);
+    }
+
+    /// <summary>Links a phone: <c>login qr</c>, then the phone scans whatever code the bot shows now.</summary>
+    public async Task<string> LinkDeviceAsync(string phone)
+    {
+        var command = await SayAsync("login qr");
+        var qr = await Matrix.WaitForEventAsync(ManagementRoom, IsQrImage, command);
+        while (true)
+        {
+            var code = LatestCode(qr["event_id"]!.GetValue<string>(), qr);
+            var scan = await app.ControlAsync(HttpMethod.Post, "/sandbox/scan", new { code, phone });
+            if (scan.Status == HttpStatusCode.OK)
+            {
+                var deviceId = scan.Body!["device_id"]!.GetValue<string>();
+                await WaitForBotAsync(b => b == $"Successfully logged in as +{deviceId}", command);
+                return deviceId;
+            }
+            // The code was refreshed under us (a slow machine): read the edit and scan again.
+            Assert.Equal(HttpStatusCode.Conflict, scan.Status);
+            await Matrix.WaitForEventAsync(ManagementRoom, e => ReplacedEventId(e) == qr["event_id"]!.GetValue<string>()
+                && e["content"]!["m.new_content"]!["body"]!.GetValue<string>() != code, command);
+        }
+    }
+
+    public static bool IsQrImage(JsonObject e) =>
+        e["type"]?.GetValue<string>() == "m.room.message" && e["sender"]?.GetValue<string>() == SandboxApp.Bot
+        && e["content"]?["msgtype"]?.GetValue<string>() == "m.image" && e["content"]?["filename"]?.GetValue<string>() == "qr.png"
+        && e["content"]?["m.relates_to"] is null;
+
+    public static string? ReplacedEventId(JsonObject e) =>
+        e["content"]?["m.relates_to"]?["rel_type"]?.GetValue<string>() == "m.replace" ? e["content"]!["m.relates_to"]!["event_id"]!.GetValue<string>() : null;
+
+    /// <summary>The payload on screen: the last edit's new content, else the original image's body.</summary>
+    private string LatestCode(string qrEventId, JsonObject qr) =>
+        Matrix.Timeline(ManagementRoom).LastOrDefault(e => ReplacedEventId(e) == qrEventId)?["content"]!["m.new_content"]!["body"]!.GetValue<string>()
+            ?? qr["content"]!["body"]!.GetValue<string>();
+}
