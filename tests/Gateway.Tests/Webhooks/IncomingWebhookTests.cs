@@ -209,9 +209,7 @@ public sealed class IncomingWebhookTests(WebhooksApp app)
         var recorded = await app.ReceiveAsync(deviceId, contact, "recorded before the stop");
         await receiver.WaitForAsync(1);
 
-        await app.App.ResourceCommands.ExecuteCommandAsync("syncworker", "resource-stop");
-        await app.App.ResourceNotifications.WaitForResourceAsync("syncworker",
-            e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text));
+        await app.StopAsync("syncworker");
         var whileDown = new List<string>();
         for (var i = 0; i < 3; i++)
         {
@@ -219,8 +217,7 @@ public sealed class IncomingWebhookTests(WebhooksApp app)
         }
         receiver.AnswerAlways(null);
         var failedBefore = receiver.Requests.Count;
-        await app.App.ResourceCommands.ExecuteCommandAsync("syncworker", "resource-start");
-        await app.App.ResourceNotifications.WaitForResourceHealthyAsync("syncworker");
+        await app.StartAsync("syncworker");
 
         var expected = new[] { recorded.EventId }.Concat(whileDown).ToList();
         await Eventually.HoldsAsync(() => receiver.Requests.Skip(failedBefore).Select(p => p.EventId).Distinct().Count() == expected.Count,
