@@ -37,6 +37,7 @@ builder.Services.AddHostedService<SyncSupervisor>();
 builder.Services.AddSingleton<PortalReceivers>();
 builder.Services.AddScoped<IncomingMedia>();
 builder.Services.AddScoped<IncomingMessages>();
+builder.Services.AddScoped<TimelineGaps>();
 builder.Services.AddScoped<WebhookOutbox>();
 builder.Services.AddScoped<WebhookDeliveryQueue>();
 builder.Services.AddSingleton<RetrySchedule>();

@@ -30,6 +30,12 @@ public sealed class MatrixSyncClient(HttpClient http)
     public async Task<JsonArray> RoomStateAsync(string accessToken, string roomId, CancellationToken cancellationToken) =>
         (await SendAsync(HttpMethod.Get, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state", accessToken, cancellationToken)).AsArray();
 
+    /// <summary>One page of a room's messages, newest first, going back from <paramref name="from"/> and stopping at <paramref name="to"/>.</summary>
+    public async Task<JsonObject> RoomMessagesAsync(string accessToken, string roomId, string from, string to, CancellationToken cancellationToken) =>
+        (await SendAsync(HttpMethod.Get, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/messages?dir=b&limit=100"
+            + $"&from={Uri.EscapeDataString(from)}&to={Uri.EscapeDataString(to)}"
+            + $"&filter={Uri.EscapeDataString("""{"types":["m.room.message"],"lazy_load_members":true}""")}", accessToken, cancellationToken)).AsObject();
+
     /// <summary>The bytes and content type behind an <c>mxc://</c> URL, or null when the media repository no longer has them.</summary>
     public async Task<(byte[] Bytes, string? ContentType)?> DownloadMediaAsync(string accessToken, string mxcUrl, CancellationToken cancellationToken)
     {

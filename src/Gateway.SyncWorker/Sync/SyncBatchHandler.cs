@@ -17,7 +17,7 @@ public sealed class SyncBatchHandler(
     GatewayDb db, MatrixSyncClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, WebhookOutbox outbox,
     IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
 {
-    public async Task HandleAsync(SyncIdentity identity, JsonNode batch, string nextBatch, CancellationToken cancellationToken)
+    public async Task HandleAsync(SyncIdentity identity, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
     {
         var platforms = bridges.Value.All().Values.ToList();
         var rooms = batch["rooms"];
@@ -41,7 +41,7 @@ public sealed class SyncBatchHandler(
             var managementRooms = await db.BridgeRooms.AsNoTracking()
                 .Where(r => r.IdentityId == identity.Id && r.Kind == BridgeRoomKind.Management)
                 .ToDictionaryAsync(r => r.RoomId, r => r.Platform, cancellationToken);
-            incoming = await incomingMessages.CollectAsync(identity, joined, managementRooms.Keys.ToHashSet(), cancellationToken);
+            incoming = await incomingMessages.CollectAsync(identity, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
             foreach (var (roomId, room) in joined)
             {
                 if (!managementRooms.TryGetValue(roomId, out var platformKey) || bridges.Value.All().GetValueOrDefault(platformKey) is not { } platform)

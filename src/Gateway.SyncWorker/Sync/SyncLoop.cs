@@ -25,7 +25,7 @@ public sealed class SyncLoop(SyncIdentity identity, MatrixSyncClient matrix, ISe
                 var nextBatch = batch["next_batch"]!.GetValue<string>();
                 await using (var scope = scopes.CreateAsyncScope())
                 {
-                    await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>().HandleAsync(identity, batch, nextBatch, stoppingToken);
+                    await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>().HandleAsync(identity, batch, since, nextBatch, stoppingToken);
                 }
                 since = nextBatch;
                 failures = 0;

@@ -12,10 +12,12 @@ namespace Gateway.SyncWorker.Webhooks;
 /// (those are messages the phone's owner sent from the phone). Each becomes the webhook payload users parse.
 /// </summary>
 public sealed class IncomingMessages(
-    GatewayDb db, PortalReceivers portals, IncomingMedia media, IOptions<BridgeOptions> bridges, ILogger<IncomingMessages> logger)
+    GatewayDb db, PortalReceivers portals, IncomingMedia media, TimelineGaps gaps, IOptions<BridgeOptions> bridges,
+    ILogger<IncomingMessages> logger)
 {
-    public async Task<List<IncomingMessage>> CollectAsync(
-        SyncIdentity identity, JsonObject? joinedRooms, IReadOnlySet<string> managementRooms, CancellationToken cancellationToken)
+    /// <param name="since">The batch before this one (null for an identity's first sync), to fill gaps of limited timelines.</param>
+    public async Task<List<IncomingMessage>> CollectAsync(SyncIdentity identity, JsonObject? joinedRooms, IReadOnlySet<string> managementRooms,
+        string? since, CancellationToken cancellationToken)
     {
         var platforms = bridges.Value.All().Values.ToList();
         var incoming = new List<IncomingMessage>();
@@ -26,8 +28,8 @@ public sealed class IncomingMessages(
             {
                 continue;
             }
-            var fromGhosts = (room["timeline"]?["events"]?.AsArray() ?? [])
-                .Select(message => (Message: message!, Platform: GhostPlatformOf(message, identity, platforms)))
+            var fromGhosts = (await gaps.TimelineAsync(identity, roomId, room, since, cancellationToken))
+                .Select(message => (Message: message, Platform: GhostPlatformOf(message, identity, platforms)))
                 .Where(m => m.Platform is not null && IsNewMessage(m.Message))
                 .ToList();
             if (fromGhosts.Count == 0)

@@ -231,6 +231,30 @@ public sealed class IncomingWebhookTests(WebhooksApp app)
         }
     }
 
+    [Fact]
+    public async Task A_burst_larger_than_one_sync_timeline_is_delivered_whole_and_in_order()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        await app.CreateWebhookAsync(token, receiver.Url);
+        var deviceId = await app.LinkDeviceAsync(token);
+        var contact = SandboxSteps.NewPhone();
+        var first = await app.ReceiveAsync(deviceId, contact, "the portal exists");
+        await receiver.WaitForAsync(1);
+
+        // While the worker is down, more messages pile up than one /sync timeline carries (100).
+        await app.StopAsync("syncworker");
+        var burst = new List<string>();
+        for (var i = 0; i < 130; i++)
+        {
+            burst.Add((await app.ReceiveAsync(deviceId, contact, $"burst {i}")).EventId);
+        }
+        await app.StartAsync("syncworker");
+
+        var posts = await receiver.WaitForAsync(1 + burst.Count, TimeSpan.FromSeconds(90));
+        Assert.Equal([first.EventId, .. burst], posts.Select(p => p.EventId));
+    }
+
     private static byte[] Gradient(int width, int height)
     {
         using var bitmap = new SKBitmap(width, height);
