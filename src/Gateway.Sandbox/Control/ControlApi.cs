@@ -1,5 +1,6 @@
 using Gateway.Sandbox.Bridge;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Sandbox.Control;
 
@@ -113,7 +114,8 @@ public static class ControlApi
     }
 
     /// <summary>What users sent into portals (oldest first), for one device or all.</summary>
-    private static Results<Ok<IReadOnlyList<SentMessage>>, NotFound<ControlError>> Sent(string? deviceId, string? platform, Bridges bridges) =>
+    private static Results<Ok<IReadOnlyList<SentMessage>>, NotFound<ControlError>> Sent(
+        [FromQuery(Name = "device_id")] string? deviceId, string? platform, Bridges bridges) =>
         bridges.Find(platform) is { } bridge
             ? TypedResults.Ok(bridge.Sent.For(string.IsNullOrWhiteSpace(deviceId) ? null : deviceId.Trim()))
             : TypedResults.NotFound(new ControlError($"Platform not enabled: {platform}"));
@@ -122,7 +124,7 @@ public static class ControlApi
         [.. bridges.All.SelectMany(b => b.Logins.All.Select(l => new LoginView(b.Platform.Name, l.DeviceId, l.UserId, l.ManagementRoomId, l.LinkedAt)))],
         [.. bridges.All.SelectMany(b => b.QrLogins.Pending.Select(p => new PendingLoginView(b.Platform.Name, p.UserId, p.RoomId, p.CurrentCode)))]));
 
-    private static Ok<List<PortalView>> ListPortals(string? deviceId, Bridges bridges) => TypedResults.Ok(
+    private static Ok<List<PortalView>> ListPortals([FromQuery(Name = "device_id")] string? deviceId, Bridges bridges) => TypedResults.Ok(
         bridges.All.SelectMany(b => b.Portals.All.Select(p => PortalView.Of(b.Platform.Name, p)))
             .Where(p => string.IsNullOrWhiteSpace(deviceId) || p.DeviceId == deviceId.Trim())
             .ToList());

@@ -45,6 +45,26 @@ public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string 
         }
     }
 
+    /// <summary>Joins a portal the bridge invited us to and returns its <c>m.bridge</c> state content.</summary>
+    public async Task<JsonObject> JoinPortalAsync(string roomId)
+    {
+        await Matrix.JoinAsync(roomId);
+        var state = await Matrix.RoomStateAsync(roomId);
+        return state.Single(e => e!["type"]!.GetValue<string>() == "m.bridge")!["content"]!.AsObject();
+    }
+
+    /// <summary>Waits for an invite from <paramref name="inviter"/> to a room other than <paramref name="known"/>; returns the room and the invite's member event.</summary>
+    public async Task<(string RoomId, JsonObject Invite)> WaitForInviteFromAsync(string inviter, params string[] known)
+    {
+        var (roomId, state) = await Matrix.WaitForInviteAsync((roomId, state) =>
+            !known.Contains(roomId) && InviteOf(state)?["sender"]?.GetValue<string>() == inviter);
+        return (roomId, InviteOf(state)!);
+    }
+
+    private JsonObject? InviteOf(JsonArray state) => state.Select(e => e!.AsObject()).FirstOrDefault(e =>
+        e["type"]?.GetValue<string>() == "m.room.member" && e["state_key"]?.GetValue<string>() == Matrix.UserId
+        && e["content"]?["membership"]?.GetValue<string>() == "invite");
+
     public static bool IsQrImage(JsonObject e) =>
         e["type"]?.GetValue<string>() == "m.room.message" && e["sender"]?.GetValue<string>() == SandboxApp.Bot
         && e["content"]?["msgtype"]?.GetValue<string>() == "m.image" && e["content"]?["filename"]?.GetValue<string>() == "qr.png"
