@@ -21,6 +21,7 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
     .WithEnvironment("CLIENT_SECRET", clientSecret)
     .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
     .WithBridgesOf(sandbox)
+    .WithConfigurationSection(builder.Configuration, "Messages") // send limits
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName: null)

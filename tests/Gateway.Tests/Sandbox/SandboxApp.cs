@@ -11,6 +11,9 @@ public sealed class SandboxApp : GatewayApp
     public const string Bot = "@whatsappbot:localhost";
     public static readonly TimeSpan QrWindow = TimeSpan.FromSeconds(12);
 
+    /// <summary>Sends a device may make at once before the gateway's rate limit answers 429 (it refills at 6 a minute).</summary>
+    public const int SendBurst = 8;
+
     public HttpClient Sandbox { get; private set; } = null!;
 
     protected override IEnumerable<string> Settings =>
@@ -20,6 +23,9 @@ public sealed class SandboxApp : GatewayApp
         "--Sandbox:Platforms:wa:FirstQrSeconds=4",
         "--Sandbox:Platforms:wa:QrRefreshSeconds=4",
         "--Sandbox:Platforms:wa:QrRefreshes=2",
+        "--Messages:RateLimit:Enabled=true",
+        $"--Messages:RateLimit:Burst={SendBurst}",
+        "--Messages:RateLimit:PerMinute=6",
     ];
 
     public override async Task InitializeAsync()
