@@ -45,6 +45,7 @@ public static class SandboxResources
             .WithHttpEndpoint(port: port, targetPort: port, isProxied: false)
             .WithEnvironment("Matrix__HomeserverUrl", infrastructure.Homeserver.Url)
             .WithEnvironment("Matrix__ServerName", ServerName)
+            .WithEnvironment("Sandbox__StateFile", Path.Combine(StateDirectory(builder), "sandbox", "state.json"))
             .WithHttpHealthCheck("/health");
         if (infrastructure.Homeserver.Resource is { } homeserver)
         {
