@@ -26,15 +26,18 @@ public static class SandboxResources
     public static IResourceBuilder<ProjectResource>? AddSandboxBridge(this IDistributedApplicationBuilder builder, GatewayInfrastructure infrastructure)
     {
         var registrations = Path.Combine(StateDirectory(builder), "synapse", "appservices");
-        Directory.CreateDirectory(registrations);
-        foreach (var stale in Directory.EnumerateFiles(registrations, RegistrationPrefix + "*.yaml"))
+        if (Directory.Exists(registrations))
         {
-            File.Delete(stale);
+            foreach (var stale in Directory.EnumerateFiles(registrations, RegistrationPrefix + "*.yaml"))
+            {
+                File.Delete(stale);
+            }
         }
         if (!builder.Configuration.GetValue<bool>("Gateway:Sandbox"))
         {
             return null;
         }
+        Directory.CreateDirectory(registrations);
 
         var port = builder.Configuration.GetValue<int?>("Gateway:SandboxPort") ?? 8081;
         if (port == 0)

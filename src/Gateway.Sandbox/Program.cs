@@ -31,6 +31,7 @@ builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Propert
 
 var app = builder.Build();
 app.Services.GetRequiredService<BridgeStateFile>().Attach();
+app.UseControlErrors();
 app.MapDefaultEndpoints();
 app.MapAppServiceApi();
 app.MapControlApi();
