@@ -29,6 +29,33 @@ public sealed class IncomingTests(SandboxApp app)
         var second = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, text = "Again" });
         Assert.Equal(roomId, second.Body!["room_id"]!.GetValue<string>());
         Assert.False(second.Body!["portal_created"]!.GetValue<bool>());
+
+        // What the owner types on the phone shows up as the ghost of the device's own number, in the same chat.
+        var fromPhone = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, text = "typed on the phone", from_me = true });
+        Assert.Equal(roomId, fromPhone.Body!["room_id"]!.GetValue<string>());
+        await user.Matrix.WaitForMessageAsync(roomId, $"@whatsapp_{device}:localhost", b => b == "typed on the phone");
+    }
+
+    [Fact]
+    public async Task An_incoming_jpeg_reports_its_size_from_its_header()
+    {
+        var user = await app.NewUserAsync();
+        var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
+        var jpeg = TestFiles.JpegHeader(640, 480);
+
+        var incoming = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new
+        {
+            device_id = device,
+            from = SandboxApp.NewPhone(),
+            media = new { mime_type = "image/jpeg", base64 = Convert.ToBase64String(jpeg), filename = "camera.jpg" },
+        });
+
+        var roomId = incoming.Body!["room_id"]!.GetValue<string>();
+        await user.Matrix.JoinAsync(roomId);
+        var image = await user.Matrix.WaitForEventAsync(roomId, e => e["content"]?["msgtype"]?.GetValue<string>() == "m.image");
+        Assert.Equal("camera.jpg", image["content"]!["body"]!.GetValue<string>());
+        Assert.Equal(640, image["content"]!["info"]!["w"]!.GetValue<int>());
+        Assert.Equal(480, image["content"]!["info"]!["h"]!.GetValue<int>());
     }
 
     [Fact]

@@ -31,6 +31,16 @@ public static class TestFiles
         return png.ToArray();
     }
 
+    /// <summary>The header of a baseline JPEG (SOI, JFIF APP0, SOF0 with the size) and EOI: enough for any size reader.</summary>
+    public static byte[] JpegHeader(int width, int height) =>
+    [
+        0xFF, 0xD8,
+        0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+        0xFF, 0xC0, 0x00, 0x11, 0x08, (byte)(height >> 8), (byte)height, (byte)(width >> 8), (byte)width,
+        0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01,
+        0xFF, 0xD9,
+    ];
+
     public static byte[] Pdf() => Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 
     private static void WriteChunk(Stream png, string type, byte[] data)
