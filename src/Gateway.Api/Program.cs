@@ -31,6 +31,7 @@ builder.Services.AddHttpClient<MatrixClient>(http => http.BaseAddress = homeserv
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddMemoryCache();
 builder.Services.AddSecretBox(builder.Configuration);
 builder.Services.AddScoped<TokenIssuer>();
 builder.Services.AddScoped<TokenRevocation>();

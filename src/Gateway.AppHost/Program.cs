@@ -21,6 +21,7 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
     .WithEnvironment("CLIENT_SECRET", clientSecret)
     .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
     .WithBridgesOf(sandbox)
+    .WithConfigurationSection(builder.Configuration, "Messages") // send limits
     .WithWebhookSettings(builder.Configuration)
     .WithHttpHealthCheck("/health");
 

@@ -24,15 +24,18 @@ public static class SandboxResources
     public static SandboxBridge? AddSandboxBridge(this IDistributedApplicationBuilder builder, GatewayInfrastructure infrastructure)
     {
         var registrations = Path.Combine(InfrastructureExtensions.LocalStateDirectory(builder), "synapse", "appservices");
-        Directory.CreateDirectory(registrations);
-        foreach (var stale in Directory.EnumerateFiles(registrations, RegistrationPrefix + "*.yaml"))
+        if (Directory.Exists(registrations))
         {
-            File.Delete(stale);
+            foreach (var stale in Directory.EnumerateFiles(registrations, RegistrationPrefix + "*.yaml"))
+            {
+                File.Delete(stale);
+            }
         }
         if (!builder.Configuration.GetValue<bool>("Gateway:Sandbox"))
         {
             return null;
         }
+        Directory.CreateDirectory(registrations);
 
         var port = builder.Configuration.GetValue<int?>("Gateway:SandboxPort") ?? 8081;
         if (port == 0)
@@ -43,6 +46,7 @@ public static class SandboxResources
             .WithHttpEndpoint(port: port, targetPort: port, isProxied: false)
             .WithEnvironment("Matrix__HomeserverUrl", infrastructure.Homeserver.Url)
             .WithEnvironment("Matrix__ServerName", ServerName)
+            .WithEnvironment("Sandbox__StateFile", Path.Combine(InfrastructureExtensions.LocalStateDirectory(builder), "sandbox", "state.json"))
             .WithHttpHealthCheck("/health");
         if (infrastructure.Homeserver.Resource is { } homeserver)
         {
@@ -50,13 +54,7 @@ public static class SandboxResources
         }
 
         // Everything under the AppHost's Sandbox section reaches the sandbox as is (QR schedule, platforms, …).
-        foreach (var (key, value) in builder.Configuration.GetSection("Sandbox").AsEnumerable())
-        {
-            if (value is not null)
-            {
-                sandbox.WithEnvironment(key.Replace(":", "__"), value);
-            }
-        }
+        sandbox.WithConfigurationSection(builder.Configuration, "Sandbox");
 
         var platforms = EnabledPlatforms(builder, sandbox.Resource).ToList();
         foreach (var platform in platforms)

@@ -11,8 +11,7 @@ builder.AddServiceDefaults();
 // The control API can link phones and forge messages: it must never be reachable from another machine, whatever
 // address the host was told to use. Only the port of the configured URL is kept.
 var port = builder.Configuration["urls"]?.Split(';').Select(u => new Uri(u.Replace("*", "localhost").Replace("+", "localhost")).Port).FirstOrDefault() ?? 8081;
-builder.WebHost.UseSetting("urls", "");
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+builder.WebHost.UseUrls($"http://{IPAddress.Loopback}:{port}");
 
 var homeserver = builder.Configuration.GetValue<Uri>("Matrix:HomeserverUrl")
     ?? throw new InvalidOperationException("Matrix:HomeserverUrl is not set.");
@@ -25,11 +24,14 @@ builder.Services.AddSingleton<EventQueue>();
 builder.Services.AddSingleton<EventRouter>();
 builder.Services.AddSingleton<CommandHandler>();
 builder.Services.AddSingleton<BridgeReadiness>();
+builder.Services.AddSingleton<BridgeStateFile>();
 builder.Services.AddHostedService<BridgeWorker>();
 builder.Services.AddHealthChecks().AddCheck<BridgeReadiness>("bridge");
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
 var app = builder.Build();
+app.Services.GetRequiredService<BridgeStateFile>().Attach();
+app.UseControlErrors();
 app.MapDefaultEndpoints();
 app.MapAppServiceApi();
 app.MapControlApi();

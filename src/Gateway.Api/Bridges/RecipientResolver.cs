@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Gateway.Api.Matrix;
 using Gateway.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Gateway.Api.Bridges;
 
@@ -17,7 +18,7 @@ public sealed record Resolution(string? RoomId, string? Error)
 /// a contact, <c>join</c> for an invite link), joining the portal and remembering it. Resolution happens under the
 /// management room's lock with a second look at the room map, so concurrent sends to a new contact resolve it once.
 /// </summary>
-public sealed partial class RecipientResolver(GatewayDb db, BotConversation bot, MatrixClient matrix, TimeProvider clock)
+public sealed partial class RecipientResolver(GatewayDb db, BotConversation bot, MatrixClient matrix, IMemoryCache cache, TimeProvider clock)
 {
     [GeneratedRegex(@"https://matrix\.to/#/(?<room>(?:!|%21)[^)\s/?]+)")]
     private static partial Regex RoomLink();
@@ -99,12 +100,25 @@ public sealed partial class RecipientResolver(GatewayDb db, BotConversation bot,
         return answer ?? Resolution.Failed("The bridge did not answer in time");
     }
 
-    private Task<string?> FindAsync(MatrixSession session, BridgePlatform platform, string deviceId, BridgeRoomKind kind, string remoteId,
-        CancellationToken cancellationToken) =>
-        db.BridgeRooms.AsNoTracking()
+    /// <summary>The room map, with the rooms found kept in memory: a portal stays the portal of its chat.</summary>
+    private async Task<string?> FindAsync(MatrixSession session, BridgePlatform platform, string deviceId, BridgeRoomKind kind, string remoteId,
+        CancellationToken cancellationToken)
+    {
+        var key = ("bridge-room", session.IdentityId, platform.Key, kind, deviceId, remoteId);
+        if (cache.TryGetValue(key, out string? roomId))
+        {
+            return roomId;
+        }
+        roomId = await db.BridgeRooms.AsNoTracking()
             .Where(r => r.IdentityId == session.IdentityId && r.Platform == platform.Key && r.Kind == kind && r.DeviceId == deviceId && r.RemoteId == remoteId)
             .Select(r => r.RoomId)
             .FirstOrDefaultAsync(cancellationToken);
+        if (roomId is not null)
+        {
+            cache.Set(key, roomId, TimeSpan.FromMinutes(5));
+        }
+        return roomId;
+    }
 
     private async Task RememberAsync(MatrixSession session, BridgePlatform platform, string deviceId, BridgeRoomKind kind, string remoteId,
         string asWritten, string roomId, CancellationToken cancellationToken) =>

@@ -91,8 +91,9 @@ public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghost
             Invite: [login.UserId, platform.BotUserId],
             InitialState: BridgeState(chatId, name, login.DeviceId),
             PowerLevelContentOverride: PowerLevels(ghost)), CancellationToken.None);
+        var portal = Remember(new Portal(roomId, login.DeviceId, login.UserId, ChatKind.Contact, digits, chatId, name));
         await matrix.JoinAsync(null, roomId, CancellationToken.None);
-        return Remember(new Portal(roomId, login.DeviceId, login.UserId, ChatKind.Contact, digits, chatId, name));
+        return portal;
     }
 
     private async Task<Portal> CreateGroupRoomAsync(Login login, GroupInfo group)
@@ -107,18 +108,24 @@ public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghost
             Name: group.Name,
             Preset: "private_chat",
             IsDirect: false,
-            Invite: [login.UserId, .. members],
+            Invite: members,
             InitialState: BridgeState(chatId, group.Name, login.DeviceId),
             PowerLevelContentOverride: PowerLevels()), CancellationToken.None);
-        var portal = new Portal(roomId, login.DeviceId, login.UserId, ChatKind.Group, group.GroupId, chatId, group.Name);
+        var portal = Remember(new Portal(roomId, login.DeviceId, login.UserId, ChatKind.Group, group.GroupId, chatId, group.Name));
         foreach (var member in members)
         {
             await matrix.JoinAsync(member, roomId, CancellationToken.None);
             memberships[$"{roomId}|{member}"] = new Lazy<Task>(Task.CompletedTask);
         }
-        return Remember(portal);
+        // The user is invited last, so the room they join already shows the group's members.
+        await matrix.InviteAsync(null, roomId, login.UserId, CancellationToken.None);
+        return portal;
     }
 
+    /// <summary>
+    /// Called as soon as the room exists: the user's first message may follow the invite within milliseconds, and
+    /// must be seen as sent to the chat, not as a command in some unknown room.
+    /// </summary>
     private Portal Remember(Portal portal)
     {
         byRoom[portal.RoomId] = portal;

@@ -1,5 +1,6 @@
 using Gateway.Sandbox.Bridge;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Gateway.Sandbox.Control;
 
@@ -66,54 +67,24 @@ public static class ControlApi
         {
             return TypedResults.NotFound(new ControlError($"Platform not enabled: {request.Platform}"));
         }
-        if (string.IsNullOrWhiteSpace(request.DeviceId))
+        var (message, error) = request.Validate(bridge);
+        if (message is null)
         {
-            return TypedResults.BadRequest(new ControlError("Missing required field: device_id"));
+            return TypedResults.BadRequest(new ControlError(error!));
         }
-        if (string.IsNullOrWhiteSpace(request.From))
-        {
-            return TypedResults.BadRequest(new ControlError("Missing required field: from"));
-        }
-        if (PhoneNumbers.Normalise(request.From, bridge.Platform.Options.ContactIdSuffix) is not { } from)
-        {
-            return TypedResults.BadRequest(new ControlError($"Invalid phone number in from: {request.From}"));
-        }
-        if (string.IsNullOrEmpty(request.Text) && request.Media is null)
-        {
-            return TypedResults.BadRequest(new ControlError("Either text or media must be provided"));
-        }
-        GroupInfo? group = null;
-        if (!string.IsNullOrWhiteSpace(request.Group) && (group = IncomingMessages.ResolveGroup(bridge, request.Group.Trim())) is null)
-        {
-            return TypedResults.BadRequest(new ControlError($"Not a group invite link or group id: {request.Group}"));
-        }
-        IncomingFile? file = null;
-        if (request.Media is { } media)
-        {
-            if (string.IsNullOrEmpty(media.Base64))
-            {
-                return TypedResults.BadRequest(new ControlError("Missing required field: media.base64"));
-            }
-            var data = new byte[media.Base64.Length];
-            if (!Convert.TryFromBase64String(media.Base64, data, out var length))
-            {
-                return TypedResults.BadRequest(new ControlError("media.base64 is not valid base64"));
-            }
-            file = new IncomingFile(data[..length], string.IsNullOrWhiteSpace(media.MimeType) ? "application/octet-stream" : media.MimeType,
-                string.IsNullOrWhiteSpace(media.Filename) ? "file" : media.Filename);
-        }
-        if (bridge.Logins.Find(PhoneNumbers.Normalise(request.DeviceId) ?? request.DeviceId) is not { } login)
+        if (bridge.Logins.Find(PhoneNumbers.Normalise(request.DeviceId) ?? request.DeviceId!) is not { } login)
         {
             return TypedResults.NotFound(new ControlError($"No linked device {request.DeviceId} on {bridge.Platform.Name}"));
         }
-        var delivered = await IncomingMessages.DeliverAsync(bridge, login, new IncomingMessage(from, request.Text, group, file, request.FromMe), cancellationToken);
+        var delivered = await IncomingMessages.DeliverAsync(bridge, login, message, cancellationToken);
         var portal = delivered.Portal;
         return TypedResults.Ok(new IncomingAccepted(bridge.Platform.Name, login.DeviceId, portal.RoomId, delivered.EventId, delivered.Sender,
             portal.Kind == ChatKind.Group ? "group" : "contact", portal.ChatId, delivered.PortalCreated));
     }
 
     /// <summary>What users sent into portals (oldest first), for one device or all.</summary>
-    private static Results<Ok<IReadOnlyList<SentMessage>>, NotFound<ControlError>> Sent(string? deviceId, string? platform, Bridges bridges) =>
+    private static Results<Ok<IReadOnlyList<SentMessage>>, NotFound<ControlError>> Sent(
+        [FromQuery(Name = "device_id")] string? deviceId, string? platform, Bridges bridges) =>
         bridges.Find(platform) is { } bridge
             ? TypedResults.Ok(bridge.Sent.For(string.IsNullOrWhiteSpace(deviceId) ? null : deviceId.Trim()))
             : TypedResults.NotFound(new ControlError($"Platform not enabled: {platform}"));
@@ -122,7 +93,7 @@ public static class ControlApi
         [.. bridges.All.SelectMany(b => b.Logins.All.Select(l => new LoginView(b.Platform.Name, l.DeviceId, l.UserId, l.ManagementRoomId, l.LinkedAt)))],
         [.. bridges.All.SelectMany(b => b.QrLogins.Pending.Select(p => new PendingLoginView(b.Platform.Name, p.UserId, p.RoomId, p.CurrentCode)))]));
 
-    private static Ok<List<PortalView>> ListPortals(string? deviceId, Bridges bridges) => TypedResults.Ok(
+    private static Ok<List<PortalView>> ListPortals([FromQuery(Name = "device_id")] string? deviceId, Bridges bridges) => TypedResults.Ok(
         bridges.All.SelectMany(b => b.Portals.All.Select(p => PortalView.Of(b.Platform.Name, p)))
             .Where(p => string.IsNullOrWhiteSpace(deviceId) || p.DeviceId == deviceId.Trim())
             .ToList());

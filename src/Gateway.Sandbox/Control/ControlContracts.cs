@@ -9,9 +9,64 @@ public sealed record ScanRequest(string? Code, string? Phone);
 public sealed record Scanned(string Platform, string DeviceId, string UserId, string ManagementRoomId);
 
 public sealed record IncomingRequest(string? DeviceId, string? From, string? Text, string? Group, IncomingMediaRequest? Media,
-    string? Platform, bool FromMe = false);
+    string? Platform, bool FromMe = false)
+{
+    /// <summary>The message this request describes for <paramref name="bridge"/>'s network, or why it cannot be one.</summary>
+    public (IncomingMessage? Message, string? Error) Validate(PlatformBridge bridge)
+    {
+        if (string.IsNullOrWhiteSpace(DeviceId))
+        {
+            return (null, "Missing required field: device_id");
+        }
+        if (string.IsNullOrWhiteSpace(From))
+        {
+            return (null, "Missing required field: from");
+        }
+        if (PhoneNumbers.Normalise(From, bridge.Platform.Options.ContactIdSuffix) is not { } from)
+        {
+            return (null, $"Invalid phone number in from: {From}");
+        }
+        if (string.IsNullOrEmpty(Text) && Media is null)
+        {
+            return (null, "Either text or media must be provided");
+        }
+        GroupInfo? group = null;
+        if (!string.IsNullOrWhiteSpace(Group) && (group = IncomingMessages.ResolveGroup(bridge, Group.Trim())) is null)
+        {
+            return (null, $"Not a group invite link or group id: {Group}");
+        }
+        IncomingFile? file = null;
+        if (Media is not null)
+        {
+            var (decoded, error) = Media.Decode();
+            if (error is not null)
+            {
+                return (null, error);
+            }
+            file = decoded;
+        }
+        return (new IncomingMessage(from, Text, group, file, FromMe), null);
+    }
+}
 
-public sealed record IncomingMediaRequest(string? MimeType, string? Base64, string? Filename);
+public sealed record IncomingMediaRequest(string? MimeType, string? Base64, string? Filename)
+{
+    public (IncomingFile? File, string? Error) Decode()
+    {
+        if (string.IsNullOrEmpty(Base64))
+        {
+            return (null, "Missing required field: media.base64");
+        }
+        var data = new byte[Base64.Length];
+        if (!Convert.TryFromBase64String(Base64, data, out var length))
+        {
+            return (null, "media.base64 is not valid base64");
+        }
+        return (new IncomingFile(data[..length],
+            string.IsNullOrWhiteSpace(MimeType) ? "application/octet-stream" : MimeType,
+            string.IsNullOrWhiteSpace(Filename) ? "file" : Filename), null);
+    }
+}
 
 public sealed record IncomingAccepted(string Platform, string DeviceId, string RoomId, string EventId, string Sender,
     string ChatType, string ChatId, bool PortalCreated);

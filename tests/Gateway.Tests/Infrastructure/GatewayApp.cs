@@ -75,6 +75,16 @@ public class GatewayApp : IAsyncLifetime
     public Uri QrSocketUrl(string token) =>
         new UriBuilder(Api.BaseAddress!) { Scheme = "ws", Path = "/api/v1/devices/qr-code", Query = $"token={token}" }.Uri;
 
+    /// <summary>Kills a resource's process outright (SIGKILL) and waits until it is gone.</summary>
+    public async Task KillAsync(string resource)
+    {
+        Assert.True(App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"{resource} is not known");
+        var pid = Convert.ToInt32(state!.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
+        using var process = System.Diagnostics.Process.GetProcessById(pid);
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
     /// <summary>Direct access to the gateway's database, to check what was (not) written.</summary>
     public GatewayDb OpenDb() =>
         new(new DbContextOptionsBuilder<GatewayDb>().UseNpgsql(databaseConnectionString).UseSnakeCaseNamingConvention().Options);

@@ -20,6 +20,13 @@ public static class Homeserver
         return await db.Tokens.Where(t => t.TokenHash == hash).Select(t => t.Identity.UserId).SingleAsync();
     }
 
+    public static async Task<int> IdentityIdOfAsync(this GatewayApp app, string token)
+    {
+        await using var db = app.OpenDb();
+        var hash = Gateway.Data.Secrets.Hash(token);
+        return await db.Tokens.Where(t => t.TokenHash == hash).Select(t => t.IdentityId).SingleAsync();
+    }
+
     public static async Task<HttpResponseMessage> WhoAmIAsync(this GatewayApp app, string accessToken)
     {
         using var http = new HttpClient { BaseAddress = app.HomeserverUrl };

@@ -9,7 +9,11 @@ namespace Gateway.Tests.Sandbox;
 public sealed class SandboxApp : GatewayApp
 {
     public const string Bot = "@whatsappbot:localhost";
+    public const string SignalBot = "@signalbot:localhost";
     public static readonly TimeSpan QrWindow = TimeSpan.FromSeconds(12);
+
+    /// <summary>Sends a device may make at once before the gateway's rate limit answers 429 (it refills at 6 a minute).</summary>
+    public const int SendBurst = 8;
 
     public HttpClient Sandbox { get; private set; } = null!;
 
@@ -20,6 +24,12 @@ public sealed class SandboxApp : GatewayApp
         "--Sandbox:Platforms:wa:FirstQrSeconds=4",
         "--Sandbox:Platforms:wa:QrRefreshSeconds=4",
         "--Sandbox:Platforms:wa:QrRefreshes=2",
+        "--Messages:RateLimit:Enabled=true",
+        $"--Messages:RateLimit:Burst={SendBurst}",
+        "--Messages:RateLimit:PerMinute=6",
+        // A second platform, switched on by configuration alone.
+        "--Sandbox:Platforms:signal:Enabled=true",
+        "--Sandbox:Platforms:signal:FirstQrSeconds=4",
     ];
 
     public override async Task InitializeAsync()
@@ -31,12 +41,26 @@ public sealed class SandboxApp : GatewayApp
     }
 
     /// <summary>A new Matrix user with a management room: a direct room the bot has joined and greeted in.</summary>
-    public async Task<SandboxUser> NewUserAsync()
+    public async Task<SandboxUser> NewUserAsync(string bot = Bot)
     {
         var matrix = await MatrixTestClient.RegisterAsync(HomeserverUrl, MatrixTestClient.SharedSecretOf(this));
-        var room = await matrix.CreateDirectRoomAsync(Bot);
-        await matrix.WaitForMessageAsync(room, Bot, body => body.StartsWith("Hello, I'm a WhatsApp bridge bot."));
-        return new SandboxUser(this, matrix, room);
+        var room = await matrix.CreateDirectRoomAsync(bot);
+        await matrix.WaitForMessageAsync(room, bot, body => body.StartsWith("Hello, I'm a "));
+        return new SandboxUser(this, matrix, room, bot);
+    }
+
+    /// <summary>Whether the sandbox process answers its health endpoint as ready.</summary>
+    public async Task<bool> SandboxAnswersAsync()
+    {
+        try
+        {
+            using var response = await Sandbox.GetAsync("/health");
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
     }
 
     public Task<ApiResponse> ControlAsync(HttpMethod method, string path, object? body = null) => Sandbox.CallAsync(method, path, json: body);

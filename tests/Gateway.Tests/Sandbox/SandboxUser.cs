@@ -5,8 +5,9 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Sandbox;
 
 /// <summary>A Matrix user talking to the sandbox bot in their management room, as the gateway does.</summary>
-public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string managementRoom)
+public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string managementRoom, string bot)
 {
+    public string Bot { get; } = bot;
     public MatrixTestClient Matrix { get; } = matrix;
     public string ManagementRoom { get; } = managementRoom;
 
@@ -14,7 +15,7 @@ public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string 
     public Task<string> SayAsync(string command) => Matrix.SendTextAsync(ManagementRoom, command);
 
     public Task<JsonObject> WaitForBotAsync(Func<string, bool> body, string after, TimeSpan? timeout = null) =>
-        Matrix.WaitForMessageAsync(ManagementRoom, SandboxApp.Bot, body, after, timeout);
+        Matrix.WaitForMessageAsync(ManagementRoom, Bot, body, after, timeout);
 
     /// <summary>The bot's first notice after <paramref name="command"/>, whatever it says.</summary>
     public async Task<JsonObject> AnswerToAsync(string command)
@@ -27,7 +28,7 @@ public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string 
     public async Task<string> LinkDeviceAsync(string phone)
     {
         var command = await SayAsync("login qr");
-        var qr = await Matrix.WaitForEventAsync(ManagementRoom, IsQrImage, command);
+        var qr = await Matrix.WaitForEventAsync(ManagementRoom, e => IsQrImage(e, Bot), command);
         while (true)
         {
             var code = LatestCode(qr["event_id"]!.GetValue<string>(), qr);
@@ -45,8 +46,30 @@ public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string 
         }
     }
 
-    public static bool IsQrImage(JsonObject e) =>
-        e["type"]?.GetValue<string>() == "m.room.message" && e["sender"]?.GetValue<string>() == SandboxApp.Bot
+    /// <summary>Joins a portal the bridge invited us to and returns its <c>m.bridge</c> state content.</summary>
+    public async Task<JsonObject> JoinPortalAsync(string roomId)
+    {
+        await Matrix.JoinAsync(roomId);
+        var state = await Matrix.RoomStateAsync(roomId);
+        return state.Single(e => e!["type"]!.GetValue<string>() == "m.bridge")!["content"]!.AsObject();
+    }
+
+    /// <summary>Waits for an invite from <paramref name="inviter"/> to a room other than <paramref name="known"/>; returns the room and the invite's member event.</summary>
+    public async Task<(string RoomId, JsonObject Invite)> WaitForInviteFromAsync(string inviter, params string[] known)
+    {
+        var (roomId, state) = await Matrix.WaitForInviteAsync((roomId, state) =>
+            !known.Contains(roomId) && InviteOf(state)?["sender"]?.GetValue<string>() == inviter);
+        return (roomId, InviteOf(state)!);
+    }
+
+    private JsonObject? InviteOf(JsonArray state) => state.Select(e => e!.AsObject()).FirstOrDefault(e =>
+        e["type"]?.GetValue<string>() == "m.room.member" && e["state_key"]?.GetValue<string>() == Matrix.UserId
+        && e["content"]?["membership"]?.GetValue<string>() == "invite");
+
+    public static bool IsQrImage(JsonObject e) => IsQrImage(e, SandboxApp.Bot);
+
+    public static bool IsQrImage(JsonObject e, string bot) =>
+        e["type"]?.GetValue<string>() == "m.room.message" && e["sender"]?.GetValue<string>() == bot
         && e["content"]?["msgtype"]?.GetValue<string>() == "m.image" && e["content"]?["filename"]?.GetValue<string>() == "qr.png"
         && e["content"]?["m.relates_to"] is null;
 

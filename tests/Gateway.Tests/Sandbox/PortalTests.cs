@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+
+namespace Gateway.Tests.Sandbox;
+
+[Collection(SandboxCollection.Name)]
+public sealed class PortalTests(SandboxApp app)
+{
+    [Fact]
+    public async Task Start_chat_creates_one_direct_portal_owned_by_the_contacts_ghost()
+    {
+        var user = await app.NewUserAsync();
+        var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
+        var contact = SandboxApp.NewPhone();
+        var ghost = $"@whatsapp_{contact}:localhost";
+
+        var created = await user.AnswerToAsync($"start-chat {device} +{contact[..3]} {contact[3..6]}-{contact[6..]}");
+
+        var (roomId, invite) = await user.WaitForInviteFromAsync(ghost);
+        Assert.True(invite["content"]!["is_direct"]!.GetValue<bool>());
+        Assert.Equal("m.notice", created["content"]!["msgtype"]!.GetValue<string>());
+        Assert.Equal(
+            $"Created chat with `{contact}` / [+{contact}](https://matrix.to/#/{ghost}): [+{contact}](https://matrix.to/#/{Uri.EscapeDataString(roomId)})",
+            created["content"]!["body"]!.GetValue<string>());
+        Assert.Contains($"<a href=\"https://matrix.to/#/{Uri.EscapeDataString(roomId)}\">", created["content"]!["formatted_body"]!.GetValue<string>());
+
+        var bridge = await user.JoinPortalAsync(roomId);
+        Assert.Equal(SandboxApp.Bot, bridge["bridgebot"]!.GetValue<string>());
+        Assert.Equal("whatsapp", bridge["protocol"]!["id"]!.GetValue<string>());
+        Assert.Equal($"{contact}@s.whatsapp.net", bridge["channel"]!["id"]!.GetValue<string>());
+        Assert.Equal(device, bridge["channel"]!["fi.mau.receiver"]!.GetValue<string>());
+
+        var again = await user.AnswerToAsync($"pm {contact}");
+        Assert.Equal(
+            $"You already have a direct chat with `{contact}` / [+{contact}](https://matrix.to/#/{ghost}) at [+{contact}](https://matrix.to/#/{Uri.EscapeDataString(roomId)})",
+            again["content"]!["body"]!.GetValue<string>());
+        var portals = await app.ControlAsync(HttpMethod.Get, $"/sandbox/portals?device_id={device}");
+        Assert.Single(portals.Body!.AsArray());
+    }
+
+    [Fact]
+    public async Task Start_chat_answers_with_the_bridge_failure_texts()
+    {
+        var user = await app.NewUserAsync();
+
+        var notLoggedIn = await user.AnswerToAsync("start-chat 237699000000");
+        Assert.Equal("That command requires you to be logged in.", Body(notLoggedIn));
+
+        var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
+        var invalid = await user.AnswerToAsync($"start-chat {device} not-a-number");
+        Assert.Equal("Failed to resolve identifier: invalid phone number", Body(invalid));
+
+        var nobody = SandboxApp.NewPhone();
+        await app.ControlAsync(HttpMethod.Post, "/sandbox/switches", new { not_on_network = new[] { nobody } });
+        try
+        {
+            var notFound = await user.AnswerToAsync($"start-chat {device} {nobody}");
+            Assert.Equal($"Identifier `{nobody}` not found", Body(notFound));
+            Assert.Equal($"Identifier <code>{nobody}</code> not found", notFound["content"]!["formatted_body"]!.GetValue<string>());
+
+            await app.ControlAsync(HttpMethod.Post, "/sandbox/switches", new { fail_next_command = true });
+            var failed = await user.AnswerToAsync($"start-chat {device} {SandboxApp.NewPhone()}");
+            Assert.StartsWith("Failed to resolve identifier: ", Body(failed));
+            var next = await user.AnswerToAsync($"start-chat {device} {SandboxApp.NewPhone()}");
+            Assert.StartsWith("Created chat with", Body(next)); // the switch fails one command only
+        }
+        finally
+        {
+            await app.ControlAsync(HttpMethod.Delete, "/sandbox/switches");
+        }
+    }
+
+    [Fact]
+    public async Task Join_by_invite_link_creates_one_group_portal_with_ghost_members()
+    {
+        var user = await app.NewUserAsync();
+        var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
+        var link = "https://chat.whatsapp.com/" + Guid.NewGuid().ToString("N")[..22];
+
+        var joined = await user.AnswerToAsync($"join {link}");
+
+        var body = Body(joined);
+        Assert.Matches("^Successfully joined group `120363[0-9]{12}@g.us`, the portal should be created momentarily$", body);
+        var jid = body.Split('`')[1];
+        var (roomId, _) = await user.WaitForInviteFromAsync(SandboxApp.Bot);
+        var bridge = await user.JoinPortalAsync(roomId);
+        Assert.Equal(jid, bridge["channel"]!["id"]!.GetValue<string>());
+        Assert.Equal(device, bridge["channel"]!["fi.mau.receiver"]!.GetValue<string>());
+        var members = (await user.Matrix.RoomStateAsync(roomId))
+            .Where(e => e!["type"]!.GetValue<string>() == "m.room.member" && e["content"]!["membership"]!.GetValue<string>() == "join")
+            .Select(e => e!["state_key"]!.GetValue<string>()).ToList();
+        Assert.True(members.Count(m => m.StartsWith("@whatsapp_")) >= 2, string.Join(", ", members));
+
+        var again = await user.AnswerToAsync($"join {device} {link}");
+        Assert.Equal(body, Body(again));
+        var portals = await app.ControlAsync(HttpMethod.Get, $"/sandbox/portals?device_id={device}");
+        Assert.Single(portals.Body!.AsArray());
+    }
+
+    [Fact]
+    public async Task Join_with_a_bad_link_fails()
+    {
+        var user = await app.NewUserAsync();
+        await user.LinkDeviceAsync(SandboxApp.NewPhone());
+
+        var answer = await user.AnswerToAsync("join https://example.com/not-whatsapp");
+
+        Assert.Equal("Failed to join group: that group invite link is not valid", Body(answer));
+    }
+
+    private static string Body(JsonObject message) => message["content"]!["body"]!.GetValue<string>();
+}
