@@ -197,7 +197,7 @@ public sealed class IncomingWebhookTests(WebhooksApp app)
     }
 
     [Fact]
-    public async Task Messages_survive_a_syncworker_restart_and_are_delivered_exactly_once()
+    public async Task Messages_survive_a_killed_syncworker_and_are_delivered_exactly_once()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
@@ -209,7 +209,7 @@ public sealed class IncomingWebhookTests(WebhooksApp app)
         var recorded = await app.ReceiveAsync(deviceId, contact, "recorded before the stop");
         await receiver.WaitForAsync(1);
 
-        await app.StopAsync("syncworker");
+        await app.KillAsync("syncworker"); // kill -9: no graceful shutdown
         var whileDown = new List<string>();
         for (var i = 0; i < 3; i++)
         {
