@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Gateway.Data;
 using Microsoft.EntityFrameworkCore;
@@ -49,6 +50,11 @@ public sealed class BenchSystem : IAsyncDisposable
             $"--Gateway:StateDirectory={state.FullName}", $"--CLIENT_ID={ClientId}", $"--CLIENT_SECRET={ClientSecret}",
             $"--GATEWAY_ENCRYPTION_KEY={key}",
         ]);
+        // No dashboard runs here: exporting telemetry to it would only burn the CPU being measured.
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        }
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error).AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         var app = await builder.BuildAsync();
         await app.StartAsync();
