@@ -15,7 +15,10 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Bench;
 
 /// <summary>A linked device and a contact it has already messaged: the state a steady sender is in.</summary>
-public sealed record BenchTarget(string GatewayToken, string DeviceId, string Contact, string RoomId, string MatrixAccessToken);
+public sealed record BenchTarget(string GatewayToken, string DeviceId, string Contact, string RoomId, string MatrixAccessToken, LinkTimes Link);
+
+/// <summary>How long linking took: from POST /devices to the first QR frame, and from the scan to the success frame.</summary>
+public sealed record LinkTimes(TimeSpan FirstQr, TimeSpan ScanToSuccess);
 
 /// <summary>The real system started by the AppHost in local mode with the sandbox bridge, in a throwaway state folder.</summary>
 public sealed class BenchSystem : IAsyncDisposable
@@ -46,7 +49,7 @@ public sealed class BenchSystem : IAsyncDisposable
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(
         [
-            "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
+            "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:AllowPrivateWebhooks=true", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
             $"--Gateway:StateDirectory={state.FullName}", $"--CLIENT_ID={ClientId}", $"--CLIENT_SECRET={ClientSecret}",
             $"--GATEWAY_ENCRYPTION_KEY={key}",
         ]);
@@ -69,16 +72,20 @@ public sealed class BenchSystem : IAsyncDisposable
         var admin = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
         var created = await PostJsonAsync(Api, "/api/v1/tokens", admin, new { use_host = false });
         var token = created["token"]!.GetValue<string>();
+        var linkClock = System.Diagnostics.Stopwatch.StartNew();
         var started = await PostJsonAsync(Api, "/api/v1/devices", new AuthenticationHeaderValue("Bearer", token), new { platform = "wa" });
 
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri(started["qr_code_url"]!.GetValue<string>()), CancellationToken.None);
         const string phone = "237600000001";
+        TimeSpan firstQr = default, scanned = default;
         while (true)
         {
             var frame = await ReadFrameAsync(socket);
             if (frame["type"]!.GetValue<string>() == "qr")
             {
+                firstQr = firstQr == default ? linkClock.Elapsed : firstQr;
+                scanned = linkClock.Elapsed;
                 (await Sandbox.PostAsJsonAsync("/sandbox/scan", new { code = frame["code"]!.GetValue<string>(), phone })).EnsureSuccessStatusCode();
             }
             else if (frame["type"]!.GetValue<string>() == "success")
@@ -91,6 +98,7 @@ public sealed class BenchSystem : IAsyncDisposable
             }
         }
 
+        var linkTimes = new LinkTimes(firstQr, linkClock.Elapsed - scanned);
         const string contact = "237600000002";
         await PostJsonAsync(Api, $"/api/v1/devices/{phone}/message", new AuthenticationHeaderValue("Bearer", token),
             new { contact, platform = "wa", text = "first message: resolves the contact" });
@@ -98,7 +106,7 @@ public sealed class BenchSystem : IAsyncDisposable
         await using var db = new GatewayDb(new DbContextOptionsBuilder<GatewayDb>()
             .UseNpgsql(await app.GetConnectionStringAsync("postgres")).UseSnakeCaseNamingConvention().Options);
         var room = await db.BridgeRooms.Include(r => r.Identity).SingleAsync(r => r.Kind == BridgeRoomKind.Contact && r.RemoteId == contact);
-        return new BenchTarget(token, phone, contact, room.RoomId, secretBox.Open(room.Identity.AccessTokenCipher));
+        return new BenchTarget(token, phone, contact, room.RoomId, secretBox.Open(room.Identity.AccessTokenCipher), linkTimes);
     }
 
     private static async Task<JsonNode> PostJsonAsync(HttpClient http, string path, AuthenticationHeaderValue auth, object body)

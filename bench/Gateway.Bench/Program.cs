@@ -1,6 +1,7 @@
 // Send benchmark: N messages through POST /api/v1/devices/{id}/message against the same N sent straight to the
 // homeserver (PUT /rooms/{id}/send) in the same run, to the same already-resolved contact's portal room.
-// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=400] [rounds=4]
+// Then the inbound benchmark: messages injected through the sandbox at a fixed rate, timed to a webhook receiver.
+// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=400] [rounds=4] [inbound=1000] [inbound-rate=200]
 using System.Diagnostics;
 using Gateway.Bench;
 
@@ -8,11 +9,14 @@ using Gateway.Bench;
 
 var messages = args.Length > 0 ? int.Parse(args[0]) : 400;
 var rounds = args.Length > 1 ? int.Parse(args[1]) : 4;
+var inboundMessages = args.Length > 2 ? int.Parse(args[2]) : 1000;
+var inboundRate = args.Length > 3 ? int.Parse(args[3]) : 200;
 
 Console.WriteLine("Starting the gateway (local mode, sandbox bridge)...");
 await using var system = await BenchSystem.StartAsync();
 var target = await system.LinkDeviceAndResolveContactAsync();
 Console.WriteLine($"Device {target.DeviceId} linked; contact resolved to {target.RoomId}.");
+Console.WriteLine($"link: POST /devices -> first qr frame {target.Link.FirstQr.TotalMilliseconds:F0} ms, scan -> success frame {target.Link.ScanToSuccess.TotalMilliseconds:F0} ms");
 
 // Warm both paths (JIT, connection pools) before measuring.
 await Senders.ThroughGatewayAsync(system, target, 20);
@@ -41,6 +45,15 @@ Console.WriteLine($"direct homeserver      {directRate,8:F1} msg/s   p50 {Percen
 Console.WriteLine($"through the gateway    {gatewayRate,8:F1} msg/s   p50 {Percentile(gateway, 50),6:F2} ms   p99 {Percentile(gateway, 99),6:F2} ms");
 Console.WriteLine($"throughput ratio       {gatewayRate / directRate,8:F3}   (target >= 0.9)");
 Console.WriteLine($"added latency          p50 {Percentile(gateway, 50) - Percentile(direct, 50),6:F2} ms   p99 {Percentile(gateway, 99) - Percentile(direct, 99),6:F2} ms   (target p99 < 5 ms)");
+
+var inbound = await Inbound.RunAsync(system, target, inboundMessages, inboundRate);
+Console.WriteLine();
+Console.WriteLine($"inbound: {inboundMessages} messages injected at {inboundRate}/s, {inbound.Delivered} delivered to the webhook");
+if (inbound.Delivered > 0)
+{
+    Console.WriteLine($"homeserver event -> webhook arrival   p50 {Percentile(inbound.LatenciesMs, 50),6:F0} ms   p99 {Percentile(inbound.LatenciesMs, 99),6:F0} ms   (target p50 < 50, p99 < 250)");
+    Console.WriteLine($"sustained delivery rate              {inbound.SustainedRate,6:F1} msg/s");
+}
 
 static double Percentile(List<double> values, int percentile)
 {

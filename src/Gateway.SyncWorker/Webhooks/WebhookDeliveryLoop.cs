@@ -20,8 +20,11 @@ public sealed class WebhookDeliveryLoop(
     private readonly List<Task> attempts = [];
     private DateTime nextExpiry = DateTime.MinValue;
 
+    private CancellationToken stopping;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        stopping = stoppingToken; // in-flight chains finish their current POST, then stop taking the room's next
         await SubscribeAsync();
         var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
@@ -80,23 +83,32 @@ public sealed class WebhookDeliveryLoop(
         return claimed.Count == free;
     }
 
-    private async Task AttemptAsync(WebhookSender.Delivery delivery)
+    /// <summary>Delivers one delivery, then the room's next ones while they land (see ClaimNextInRoomAsync).</summary>
+    private async Task AttemptAsync(WebhookSender.Delivery first)
     {
-        try
+        for (WebhookSender.Delivery? next = first; next is not null;)
         {
-            var attempt = await sender.SendAsync(delivery, CancellationToken.None);
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>().RecordAsync(delivery.Id, attempt, CancellationToken.None);
-            if (!attempt.Delivered)
+            var delivery = next;
+            try
             {
-                logger.LogInformation("Webhook delivery {DeliveryId} of {EventId} not delivered ({Error}; {Outcome})",
-                    delivery.Id, delivery.EventId, attempt.Error, attempt.Retryable ? "will retry" : "final");
+                var attempt = await sender.SendAsync(delivery, CancellationToken.None);
+                await using var scope = scopes.CreateAsyncScope();
+                var queue = scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>();
+                await queue.RecordAsync(delivery.Id, attempt, CancellationToken.None);
+                if (!attempt.Delivered)
+                {
+                    logger.LogInformation("Webhook delivery {DeliveryId} of {EventId} not delivered ({Error}; {Outcome})",
+                        delivery.Id, delivery.EventId, attempt.Error, attempt.Retryable ? "will retry" : "final");
+                    return;
+                }
+                next = stopping.IsCancellationRequested ? null : await queue.ClaimNextInRoomAsync(delivery, CancellationToken.None);
             }
-        }
-        catch (Exception e)
-        {
-            // The lease runs out and the delivery is tried again: at least once, never lost.
-            logger.LogError(e, "Webhook delivery {DeliveryId} could not be recorded", delivery.Id);
+            catch (Exception e)
+            {
+                // The lease runs out and the delivery is tried again: at least once, never lost.
+                logger.LogError(e, "Webhook delivery {DeliveryId} could not be recorded", delivery.Id);
+                return;
+            }
         }
     }
 

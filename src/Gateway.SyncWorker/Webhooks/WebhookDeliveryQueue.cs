@@ -59,11 +59,38 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
         await db.WebhookDeliveries.Where(d => picked.Contains(d.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, leaseUntil), cancellationToken);
         var claimed = await db.WebhookDeliveries.AsNoTracking().Where(d => picked.Contains(d.Id)).OrderBy(d => d.Id)
-            .Select(d => new { d.Id, d.WebhookId, d.EventId, d.Webhook.Url, d.Webhook.SecretCipher, d.Payload })
+            .Select(d => new { d.Id, d.WebhookId, d.RoomId, d.EventId, d.Webhook.Url, d.Webhook.SecretCipher, d.Payload })
             .ToListAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return claimed.Select(d => new WebhookSender.Delivery(d.Id, d.WebhookId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload)).ToList();
+        return claimed.Select(d => new WebhookSender.Delivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload)).ToList();
     }
+
+    /// <summary>
+    /// After a delivery landed, claims its room's next one in one statement, so a burst in one room is not paid a full
+    /// claim per message. Only the room's oldest pending delivery qualifies, and only when it is due and its webhook
+    /// still active: the same rule as <see cref="ClaimAsync"/>, so order is kept.
+    /// </summary>
+    public async Task<WebhookSender.Delivery?> ClaimNextInRoomAsync(WebhookSender.Delivery delivered, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var leaseUntil = now + options.Value.Timeout + LeaseMargin;
+        var next = await db.Database.SqlQuery<NextInRoom>(
+            $"""
+            UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
+            FROM webhooks w
+            WHERE w.id = d.webhook_id AND w.active AND d.next_attempt_at <= {now}
+              AND d.id = (SELECT oldest.id FROM webhook_deliveries oldest
+                          WHERE oldest.webhook_id = {delivered.WebhookId} AND oldest.room_id = {delivered.RoomId}
+                            AND oldest.status = {nameof(DeliveryStatus.Pending)}
+                          ORDER BY oldest.id LIMIT 1
+                          FOR UPDATE SKIP LOCKED)
+            RETURNING d.id, d.event_id, d.payload
+            """).ToListAsync(cancellationToken);
+        return next is [var row] ? delivered with { Id = row.Id, EventId = row.EventId, Payload = row.Payload } : null;
+    }
+
+    /// <summary>Mapped by the snake_case naming convention: id, event_id, payload.</summary>
+    private sealed record NextInRoom(long Id, string EventId, string Payload);
 
     /// <summary>Records how an attempt ended: delivered, failed for good, or due again later.</summary>
     public async Task RecordAsync(long deliveryId, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)

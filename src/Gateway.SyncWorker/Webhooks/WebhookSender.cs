@@ -17,7 +17,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
     public const string HttpClientName = "webhooks";
     public const string UserAgent = "Gateway-Webhook/1.0";
 
-    public sealed record Delivery(long Id, int WebhookId, string EventId, string Url, string Secret, string Payload);
+    public sealed record Delivery(long Id, int WebhookId, string RoomId, string EventId, string Url, string Secret, string Payload);
 
     public async Task<WebhookDeliveryAttempt> SendAsync(Delivery delivery, CancellationToken cancellationToken)
     {

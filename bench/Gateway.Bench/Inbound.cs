@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Bench;
+
+/// <summary>
+/// Inbound benchmark: messages injected through the sandbox at a fixed rate, timed from the homeserver's event
+/// timestamp (origin_server_ts) to their arrival at a webhook receiver on loopback.
+/// </summary>
+public static class Inbound
+{
+    public sealed record Result(int Delivered, double SustainedRate, List<double> LatenciesMs);
+
+    public static async Task<Result> RunAsync(BenchSystem system, BenchTarget target, int messages, int perSecond)
+    {
+        var port = FreePort();
+        using var receiver = new HttpListener { Prefixes = { $"http://127.0.0.1:{port}/" } };
+        receiver.Start();
+        var arrivals = new ConcurrentDictionary<string, long>();
+        _ = Task.Run(async () =>
+        {
+            while (receiver.IsListening)
+            {
+                var context = await receiver.GetContextAsync();
+                arrivals.TryAdd(context.Request.Headers["X-Gateway-Event-Id"]!, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        });
+
+        using (var create = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks")
+        {
+            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", target.GatewayToken) },
+            Content = JsonContent.Create(new { url = $"http://127.0.0.1:{port}/hook" }),
+        })
+        {
+            (await system.Api.SendAsync(create)).EnsureSuccessStatusCode();
+        }
+
+        // Inject on a fixed schedule, without waiting for one message before the next.
+        var injected = new List<Task<JsonNode>>(messages);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < messages; i++)
+        {
+            var due = TimeSpan.FromSeconds((double)i / perSecond) - clock.Elapsed;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due);
+            }
+            injected.Add(InjectAsync(system, target, i));
+        }
+        var events = await Task.WhenAll(injected);
+        var started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)clock.Elapsed.TotalMilliseconds;
+
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (arrivals.Count < messages && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        receiver.Stop();
+
+        var latencies = new List<double>();
+        foreach (var injectedEvent in events)
+        {
+            var eventId = injectedEvent["event_id"]!.GetValue<string>();
+            if (arrivals.TryGetValue(eventId, out var arrived))
+            {
+                latencies.Add(arrived - await OriginTimestampAsync(system, target, injectedEvent["room_id"]!.GetValue<string>(), eventId));
+            }
+        }
+        var lastArrival = arrivals.Values.DefaultIfEmpty(started).Max();
+        return new Result(latencies.Count, latencies.Count / ((lastArrival - started) / 1000.0), latencies);
+    }
+
+    private static async Task<JsonNode> InjectAsync(BenchSystem system, BenchTarget target, int i)
+    {
+        using var response = await system.Sandbox.PostAsJsonAsync("/sandbox/incoming",
+            new { device_id = target.DeviceId, from = target.Contact, text = $"inbound {i}" });
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+    }
+
+    private static async Task<long> OriginTimestampAsync(BenchSystem system, BenchTarget target, string roomId, string eventId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/event/{Uri.EscapeDataString(eventId)}")
+        {
+            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", target.MatrixAccessToken) },
+        };
+        using var response = await system.Homeserver.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["origin_server_ts"]!.GetValue<long>();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
