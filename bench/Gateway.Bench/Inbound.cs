@@ -14,7 +14,8 @@ namespace Gateway.Bench;
 /// </summary>
 public static class Inbound
 {
-    public sealed record Result(int Delivered, double SustainedRate, List<double> LatenciesMs);
+    /// <param name="HomeserverRate">How fast the homeserver took the messages in (first to last origin_server_ts).</param>
+    public sealed record Result(int Delivered, double SustainedRate, double HomeserverRate, List<double> LatenciesMs);
 
     public static async Task<Result> RunAsync(BenchSystem system, BenchTarget target, int messages, int perSecond)
     {
@@ -65,16 +66,20 @@ public static class Inbound
         receiver.Stop();
 
         var latencies = new List<double>();
+        var origins = new List<long>();
         foreach (var injectedEvent in events)
         {
             var eventId = injectedEvent["event_id"]!.GetValue<string>();
+            var origin = await OriginTimestampAsync(system, target, injectedEvent["room_id"]!.GetValue<string>(), eventId);
+            origins.Add(origin);
             if (arrivals.TryGetValue(eventId, out var arrived))
             {
-                latencies.Add(arrived - await OriginTimestampAsync(system, target, injectedEvent["room_id"]!.GetValue<string>(), eventId));
+                latencies.Add(arrived - origin);
             }
         }
         var lastArrival = arrivals.Values.DefaultIfEmpty(started).Max();
-        return new Result(latencies.Count, latencies.Count / ((lastArrival - started) / 1000.0), latencies);
+        return new Result(latencies.Count, latencies.Count / ((lastArrival - started) / 1000.0),
+            origins.Count / Math.Max(0.001, (origins.Max() - origins.Min()) / 1000.0), latencies);
     }
 
     private static async Task<JsonNode> InjectAsync(BenchSystem system, BenchTarget target, int i)

@@ -52,7 +52,7 @@ Console.WriteLine($"inbound: {inboundMessages} messages injected at {inboundRate
 if (inbound.Delivered > 0)
 {
     Console.WriteLine($"homeserver event -> webhook arrival   p50 {Percentile(inbound.LatenciesMs, 50),6:F0} ms   p99 {Percentile(inbound.LatenciesMs, 99),6:F0} ms   (target p50 < 50, p99 < 250)");
-    Console.WriteLine($"sustained delivery rate              {inbound.SustainedRate,6:F1} msg/s");
+    Console.WriteLine($"sustained delivery rate              {inbound.SustainedRate,6:F1} msg/s   (homeserver took them in at {inbound.HomeserverRate:F1} msg/s)");
 }
 
 static double Percentile(List<double> values, int percentile)
