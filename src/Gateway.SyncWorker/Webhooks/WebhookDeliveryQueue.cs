@@ -68,7 +68,9 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
     /// <summary>
     /// After a delivery landed, claims its room's next one in one statement, so a burst in one room is not paid a full
     /// claim per message. Only the room's oldest pending delivery qualifies, and only when it is due and its webhook
-    /// still active: the same rule as <see cref="ClaimAsync"/>, so order is kept.
+    /// still active: the same rule as <see cref="ClaimAsync"/>, so order is kept. The oldest is found without SKIP LOCKED
+    /// on purpose: skipping a row that ClaimAsync holds would take the one after it. Instead the update waits for that
+    /// lock and re-checks next_attempt_at, which ClaimAsync has moved into its lease: then nothing is taken.
     /// </summary>
     public async Task<WebhookSender.Delivery?> ClaimNextInRoomAsync(WebhookSender.Delivery delivered, CancellationToken cancellationToken)
     {
@@ -82,8 +84,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
               AND d.id = (SELECT oldest.id FROM webhook_deliveries oldest
                           WHERE oldest.webhook_id = {delivered.WebhookId} AND oldest.room_id = {delivered.RoomId}
                             AND oldest.status = {nameof(DeliveryStatus.Pending)}
-                          ORDER BY oldest.id LIMIT 1
-                          FOR UPDATE SKIP LOCKED)
+                          ORDER BY oldest.id LIMIT 1)
             RETURNING d.id, d.event_id, d.payload
             """).ToListAsync(cancellationToken);
         return next is [var row] ? delivered with { Id = row.Id, EventId = row.EventId, Payload = row.Payload } : null;
