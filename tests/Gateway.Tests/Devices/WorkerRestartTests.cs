@@ -45,6 +45,8 @@ public sealed class WorkerRestartTests(SandboxApp app)
         Assert.Equal("qr", qr!["type"]!.GetValue<string>());
         Assert.Equal("success", frames[^1]["type"]!.GetValue<string>());
         Assert.Equal(phone, frames[^1]["device_id"]!.GetValue<string>());
+        // Redis hands messages to subscribers on its own schedule: the socket's copy may arrive before the test's.
+        await Eventually.HoldsAsync(() => relayed.Any(notice => notice.Contains("Successfully logged in")), TimeSpan.FromSeconds(10));
         var answers = relayed.Where(notice => notice.Contains("Successfully logged in")).ToList();
         Assert.Single(answers);
         Assert.Equal(relayed.Count, relayed.Distinct().Count());
