@@ -5,15 +5,18 @@ namespace Gateway.AppHost;
 
 public static class ConfigurationPassThrough
 {
-    /// <summary>Hands a section of the AppHost's configuration to a service as is (as environment variables).</summary>
-    public static IResourceBuilder<T> WithConfigurationSection<T>(this IResourceBuilder<T> resource, IConfiguration configuration, string section)
-        where T : IResourceWithEnvironment
+    /// <summary>
+    /// Hands a section of the AppHost's configuration to a service as environment variables, under
+    /// <paramref name="target"/> (the same name by default).
+    /// </summary>
+    public static IResourceBuilder<T> WithConfigurationSection<T>(this IResourceBuilder<T> resource, IConfiguration configuration, string section,
+        string? target = null) where T : IResourceWithEnvironment
     {
         foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
         {
             if (value is not null)
             {
-                resource.WithEnvironment(key.Replace(":", "__"), value);
+                resource.WithEnvironment((target is null ? key : target + key[section.Length..]).Replace(":", "__"), value);
             }
         }
         return resource;

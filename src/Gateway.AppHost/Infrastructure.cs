@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.AppHost;
@@ -36,6 +37,18 @@ public static class InfrastructureExtensions
             _ => throw new InvalidOperationException($"Gateway:Infrastructure must be auto, containers or local, not '{mode}'."),
         };
     }
+
+    /// <summary>What the Api and the SyncWorker both stand on, and the settings they share.</summary>
+    public static IResourceBuilder<ProjectResource> WithGatewayDependencies(this IResourceBuilder<ProjectResource> project,
+        IConfiguration configuration, GatewayInfrastructure infrastructure, IResourceBuilder<ParameterResource> encryptionKey, SandboxBridge? sandbox) =>
+        project
+            .WithReference(infrastructure.Database, "gateway").WaitFor(infrastructure.Database)
+            .WithReference(infrastructure.Redis, "redis").WaitFor(infrastructure.Redis)
+            .WithHomeserver(infrastructure.Homeserver)
+            .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
+            .WithBridgesOf(sandbox)
+            .WithWebhookSettings(configuration)
+            .WithHttpHealthCheck("/health");
 
     public static IResourceBuilder<ProjectResource> WithHomeserver(this IResourceBuilder<ProjectResource> project, Homeserver homeserver)
     {

@@ -14,26 +14,14 @@ var sandbox = builder.AddSandboxBridge(infrastructure); // with Gateway:Sandbox=
 var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: null)
     .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("Gateway:ApiPort") is > 0 and var port ? port : null)
     .WithExternalHttpEndpoints()
-    .WithReference(infrastructure.Database, "gateway").WaitFor(infrastructure.Database)
-    .WithReference(infrastructure.Redis, "redis").WaitFor(infrastructure.Redis)
-    .WithHomeserver(infrastructure.Homeserver)
+    .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKey, sandbox)
     .WithEnvironment("CLIENT_ID", clientId)
     .WithEnvironment("CLIENT_SECRET", clientSecret)
-    .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
-    .WithBridgesOf(sandbox)
-    .WithConfigurationSection(builder.Configuration, "Messages") // send limits
-    .WithWebhookSettings(builder.Configuration)
-    .WithHttpHealthCheck("/health");
+    .WithConfigurationSection(builder.Configuration, "Messages"); // send limits
 
 builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName: null)
     .WithHttpEndpoint()
-    .WithReference(infrastructure.Database, "gateway")
-    .WithReference(infrastructure.Redis, "redis").WaitFor(infrastructure.Redis)
-    .WithHomeserver(infrastructure.Homeserver)
-    .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
-    .WithBridgesOf(sandbox)
-    .WithWebhookSettings(builder.Configuration)
-    .WithHttpHealthCheck("/health")
+    .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKey, sandbox)
     .WaitFor(api); // the Api owns the schema and applies its migrations at start
 
 builder.Build().Run();

@@ -9,13 +9,8 @@ public static class WebhookSettings
     /// false: only the local sandbox run turns it on), and any delivery tuning under <c>Gateway:Webhooks</c>
     /// (<c>RetryBaseDelay</c>, <c>MaxConcurrency</c>, …), passed to a service as its <c>Webhooks</c> section.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithWebhookSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration)
-    {
-        project.WithEnvironment("Webhooks__AllowPrivateNetworks", configuration.GetValue("Gateway:AllowPrivateWebhooks", false) ? "true" : "false");
-        foreach (var setting in configuration.GetSection("Gateway:Webhooks").GetChildren().Where(s => s.Value is not null))
-        {
-            project.WithEnvironment($"Webhooks__{setting.Key}", setting.Value);
-        }
-        return project;
-    }
+    public static IResourceBuilder<ProjectResource> WithWebhookSettings(this IResourceBuilder<ProjectResource> project, IConfiguration configuration) =>
+        project
+            .WithEnvironment("Webhooks__AllowPrivateNetworks", configuration.GetValue("Gateway:AllowPrivateWebhooks", false) ? "true" : "false")
+            .WithConfigurationSection(configuration, "Gateway:Webhooks", target: "Webhooks");
 }
