@@ -58,7 +58,10 @@ public sealed class BenchSystem : IAsyncDisposable
         {
             builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
         }
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error).AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error).AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
+            // The servers' own output (Synapse's access log arrives on stderr, as errors) would drown the numbers.
+            .AddFilter("Gateway.AppHost.Resources", LogLevel.Critical)
+            .AddFilter("System.Net.Http", LogLevel.Warning));
         var app = await builder.BuildAsync();
         await app.StartAsync();
         await app.ResourceNotifications.WaitForResourceHealthyAsync("api");
@@ -103,11 +106,21 @@ public sealed class BenchSystem : IAsyncDisposable
         await PostJsonAsync(Api, $"/api/v1/devices/{phone}/message", new AuthenticationHeaderValue("Bearer", token),
             new { contact, platform = "wa", text = "first message: resolves the contact" });
 
-        await using var db = new GatewayDb(new DbContextOptionsBuilder<GatewayDb>()
-            .UseNpgsql(await app.GetConnectionStringAsync("postgres")).UseSnakeCaseNamingConvention().Options);
+        await using var db = await OpenDatabaseAsync();
         var room = await db.BridgeRooms.Include(r => r.Identity).SingleAsync(r => r.Kind == BridgeRoomKind.Contact && r.RemoteId == contact);
         return new BenchTarget(token, phone, contact, room.RoomId, secretBox.Open(room.Identity.AccessTokenCipher), linkTimes);
     }
+
+    /// <summary>When each event's delivery row was written: the sync side is done with it.</summary>
+    public async Task<Dictionary<string, DateTime>> DeliveryRowTimesAsync()
+    {
+        await using var db = await OpenDatabaseAsync();
+        return await db.WebhookDeliveries.AsNoTracking().ToDictionaryAsync(d => d.EventId, d => d.CreatedAt);
+    }
+
+    private async Task<GatewayDb> OpenDatabaseAsync() =>
+        new(new DbContextOptionsBuilder<GatewayDb>()
+            .UseNpgsql(await app.GetConnectionStringAsync("postgres")).UseSnakeCaseNamingConvention().Options);
 
     private static async Task<JsonNode> PostJsonAsync(HttpClient http, string path, AuthenticationHeaderValue auth, object body)
     {

@@ -15,7 +15,12 @@ namespace Gateway.Bench;
 public static class Inbound
 {
     /// <param name="HomeserverRate">How fast the homeserver took the messages in (first to last origin_server_ts).</param>
-    public sealed record Result(int Delivered, double SustainedRate, double HomeserverRate, List<double> LatenciesMs);
+    /// <param name="BaselineMs">Homeserver event to a bare /sync client seeing it (the homeserver's own latency).</param>
+    /// <param name="AddedMs">What the gateway adds: the bare client seeing a message to the webhook receiving it.</param>
+    /// <param name="SyncSideMs">Homeserver event to its delivery row (sync, payload, outbox commit).</param>
+    /// <param name="DeliverySideMs">Delivery row to the receiver's arrival (claim, POST).</param>
+    public sealed record Result(int Delivered, double SustainedRate, double HomeserverRate, List<double> LatenciesMs,
+        List<double> BaselineMs, List<double> AddedMs, List<double> SyncSideMs, List<double> DeliverySideMs);
 
     public static async Task<Result> RunAsync(BenchSystem system, BenchTarget target, int messages, int perSecond)
     {
@@ -43,6 +48,11 @@ public static class Inbound
             (await system.Api.SendAsync(create)).EnsureSuccessStatusCode();
         }
 
+        var bareClient = new BareSyncClient(system.Homeserver, target.MatrixAccessToken);
+        using var stopBareClient = new CancellationTokenSource();
+        var bareSync = bareClient.RunAsync(stopBareClient.Token);
+        await Task.Delay(500); // its first sync has found the current position
+
         // Inject on a fixed schedule, without waiting for one message before the next.
         var injected = new List<Task<JsonNode>>(messages);
         var clock = Stopwatch.StartNew();
@@ -64,8 +74,15 @@ public static class Inbound
             await Task.Delay(50);
         }
         receiver.Stop();
+        await stopBareClient.CancelAsync();
+        await bareSync;
 
         var latencies = new List<double>();
+        var baseline = new List<double>();
+        var added = new List<double>();
+        var syncSide = new List<double>();
+        var deliverySide = new List<double>();
+        var recorded = await system.DeliveryRowTimesAsync();
         var origins = new List<long>();
         foreach (var injectedEvent in events)
         {
@@ -75,11 +92,19 @@ public static class Inbound
             if (arrivals.TryGetValue(eventId, out var arrived))
             {
                 latencies.Add(arrived - origin);
+                var written = new DateTimeOffset(recorded[eventId], TimeSpan.Zero).ToUnixTimeMilliseconds();
+                syncSide.Add(written - origin);
+                if (bareClient.SeenAt.TryGetValue(eventId, out var seen))
+                {
+                    baseline.Add(seen - origin);
+                    added.Add(arrived - seen);
+                }
+                deliverySide.Add(arrived - written);
             }
         }
         var lastArrival = arrivals.Values.DefaultIfEmpty(started).Max();
         return new Result(latencies.Count, latencies.Count / ((lastArrival - started) / 1000.0),
-            origins.Count / Math.Max(0.001, (origins.Max() - origins.Min()) / 1000.0), latencies);
+            origins.Count / Math.Max(0.001, (origins.Max() - origins.Min()) / 1000.0), latencies, baseline, added, syncSide, deliverySide);
     }
 
     private static async Task<JsonNode> InjectAsync(BenchSystem system, BenchTarget target, int i)

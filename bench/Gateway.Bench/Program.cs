@@ -1,7 +1,7 @@
 // Send benchmark: N messages through POST /api/v1/devices/{id}/message against the same N sent straight to the
 // homeserver (PUT /rooms/{id}/send) in the same run, to the same already-resolved contact's portal room.
 // Then the inbound benchmark: messages injected through the sandbox at a fixed rate, timed to a webhook receiver.
-// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=400] [rounds=4] [inbound=1000] [inbound-rate=200]
+// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=400] [rounds=4] [inbound=1000] [inbound-rate=200] (0 skips a part)
 using System.Diagnostics;
 using Gateway.Bench;
 
@@ -18,41 +18,51 @@ var target = await system.LinkDeviceAndResolveContactAsync();
 Console.WriteLine($"Device {target.DeviceId} linked; contact resolved to {target.RoomId}.");
 Console.WriteLine($"link: POST /devices -> first qr frame {target.Link.FirstQr.TotalMilliseconds:F0} ms, scan -> success frame {target.Link.ScanToSuccess.TotalMilliseconds:F0} ms");
 
-// Warm both paths (JIT, connection pools) before measuring.
-await Senders.ThroughGatewayAsync(system, target, 20);
-await Senders.DirectAsync(system, target, 20);
-
-var gateway = new List<double>();
-var direct = new List<double>();
-var gatewayTime = TimeSpan.Zero;
-var directTime = TimeSpan.Zero;
-// Alternate the two in rounds so drift (homeserver caches, disk) falls on both alike.
-for (var round = 0; round < rounds; round++)
+if (messages > 0)
 {
-    var stopwatch = Stopwatch.StartNew();
-    gateway.AddRange(await Senders.ThroughGatewayAsync(system, target, messages / rounds));
-    gatewayTime += stopwatch.Elapsed;
-    stopwatch.Restart();
-    direct.AddRange(await Senders.DirectAsync(system, target, messages / rounds));
-    directTime += stopwatch.Elapsed;
+    // Warm both paths (JIT, connection pools) before measuring.
+    await Senders.ThroughGatewayAsync(system, target, 20);
+    await Senders.DirectAsync(system, target, 20);
+
+    var gateway = new List<double>();
+    var direct = new List<double>();
+    var gatewayTime = TimeSpan.Zero;
+    var directTime = TimeSpan.Zero;
+    // Alternate the two in rounds so drift (homeserver caches, disk) falls on both alike.
+    for (var round = 0; round < rounds; round++)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        gateway.AddRange(await Senders.ThroughGatewayAsync(system, target, messages / rounds));
+        gatewayTime += stopwatch.Elapsed;
+        stopwatch.Restart();
+        direct.AddRange(await Senders.DirectAsync(system, target, messages / rounds));
+        directTime += stopwatch.Elapsed;
+    }
+
+    var gatewayRate = gateway.Count / gatewayTime.TotalSeconds;
+    var directRate = direct.Count / directTime.TotalSeconds;
+    Console.WriteLine();
+    Console.WriteLine($"messages per path      {gateway.Count}");
+    Console.WriteLine($"direct homeserver      {directRate,8:F1} msg/s   p50 {Percentile(direct, 50),6:F2} ms   p99 {Percentile(direct, 99),6:F2} ms");
+    Console.WriteLine($"through the gateway    {gatewayRate,8:F1} msg/s   p50 {Percentile(gateway, 50),6:F2} ms   p99 {Percentile(gateway, 99),6:F2} ms");
+    Console.WriteLine($"throughput ratio       {gatewayRate / directRate,8:F3}   (target >= 0.9)");
+    Console.WriteLine($"added latency          p50 {Percentile(gateway, 50) - Percentile(direct, 50),6:F2} ms   p99 {Percentile(gateway, 99) - Percentile(direct, 99),6:F2} ms   (target p99 < 5 ms)");
 }
 
-var gatewayRate = gateway.Count / gatewayTime.TotalSeconds;
-var directRate = direct.Count / directTime.TotalSeconds;
-Console.WriteLine();
-Console.WriteLine($"messages per path      {gateway.Count}");
-Console.WriteLine($"direct homeserver      {directRate,8:F1} msg/s   p50 {Percentile(direct, 50),6:F2} ms   p99 {Percentile(direct, 99),6:F2} ms");
-Console.WriteLine($"through the gateway    {gatewayRate,8:F1} msg/s   p50 {Percentile(gateway, 50),6:F2} ms   p99 {Percentile(gateway, 99),6:F2} ms");
-Console.WriteLine($"throughput ratio       {gatewayRate / directRate,8:F3}   (target >= 0.9)");
-Console.WriteLine($"added latency          p50 {Percentile(gateway, 50) - Percentile(direct, 50),6:F2} ms   p99 {Percentile(gateway, 99) - Percentile(direct, 99),6:F2} ms   (target p99 < 5 ms)");
-
-var inbound = await Inbound.RunAsync(system, target, inboundMessages, inboundRate);
-Console.WriteLine();
-Console.WriteLine($"inbound: {inboundMessages} messages injected at {inboundRate}/s, {inbound.Delivered} delivered to the webhook");
-if (inbound.Delivered > 0)
+if (inboundMessages > 0)
 {
-    Console.WriteLine($"homeserver event -> webhook arrival   p50 {Percentile(inbound.LatenciesMs, 50),6:F0} ms   p99 {Percentile(inbound.LatenciesMs, 99),6:F0} ms   (target p50 < 50, p99 < 250)");
-    Console.WriteLine($"sustained delivery rate              {inbound.SustainedRate,6:F1} msg/s   (homeserver took them in at {inbound.HomeserverRate:F1} msg/s)");
+    var inbound = await Inbound.RunAsync(system, target, inboundMessages, inboundRate);
+    Console.WriteLine();
+    Console.WriteLine($"inbound: {inboundMessages} messages injected at {inboundRate}/s, {inbound.Delivered} delivered to the webhook");
+    if (inbound.Delivered > 0)
+    {
+        Console.WriteLine($"homeserver event -> webhook arrival   p50 {Percentile(inbound.LatenciesMs, 50),6:F0} ms   p99 {Percentile(inbound.LatenciesMs, 99),6:F0} ms   (target p50 < 50, p99 < 250)");
+        Console.WriteLine($"bare /sync client (baseline)         p50 {Percentile(inbound.BaselineMs, 50),6:F0} ms   p99 {Percentile(inbound.BaselineMs, 99),6:F0} ms   (the homeserver's own latency, {inbound.BaselineMs.Count} seen)");
+        Console.WriteLine($"added by the gateway                 p50 {Percentile(inbound.AddedMs, 50),6:F0} ms   p99 {Percentile(inbound.AddedMs, 99),6:F0} ms   (bare client saw it -> webhook arrival)");
+        Console.WriteLine($"  of which: event -> outbox row     p50 {Percentile(inbound.SyncSideMs, 50),6:F0} ms   p99 {Percentile(inbound.SyncSideMs, 99),6:F0} ms   (sync, payload, commit)");
+        Console.WriteLine($"            outbox row -> arrival   p50 {Percentile(inbound.DeliverySideMs, 50),6:F0} ms   p99 {Percentile(inbound.DeliverySideMs, 99),6:F0} ms   (claim, sign, POST)");
+        Console.WriteLine($"sustained delivery rate              {inbound.SustainedRate,6:F1} msg/s   (homeserver took them in at {inbound.HomeserverRate:F1} msg/s)");
+    }
 }
 
 static double Percentile(List<double> values, int percentile)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs a Synapse homeserver for local mode: state in $1, HTTP on 127.0.0.1:$2, admin registration secret $3.
+# Logs at SYNAPSE_LOG_LEVEL (default WARNING): the access log line of every request costs the homeserver CPU.
 # Synapse lives in the chroot that scripts/install-synapse.sh builds; the state folder is bind-mounted into it
 # inside a private mount namespace, so the mount disappears with the process and nothing leaks on the host.
 set -euo pipefail
@@ -7,6 +8,13 @@ state="$1" port="$2" secret="$3"
 root="${SYNAPSE_CHROOT:-/var/cache/gateway/synapse-chroot}"
 [ -x "$root/usr/bin/python3" ] || { echo "Synapse chroot missing at $root: run scripts/install-synapse.sh" >&2; exit 1; }
 mkdir -p "$state/media_store" "$state/appservices"
+cat > "$state/log.yaml" <<YAML
+version: 1
+formatters: { precise: { format: '%(asctime)s - %(name)s - %(levelname)s - %(message)s' } }
+handlers: { console: { class: logging.StreamHandler, formatter: precise } }
+root: { level: ${SYNAPSE_LOG_LEVEL:-WARNING}, handlers: [console] }
+disable_existing_loggers: false
+YAML
 # Application services (bridges) register by dropping a YAML file into $state/appservices before Synapse starts.
 appservices=""
 for file in "$state"/appservices/*.yaml; do
@@ -31,6 +39,7 @@ database:
   name: sqlite3
   args:
     database: /data/homeserver.db
+log_config: /data/log.yaml
 media_store_path: /data/media_store
 max_upload_size: 200M
 signing_key_path: /data/signing.key

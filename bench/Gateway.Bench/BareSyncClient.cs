@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+
+namespace Gateway.Bench;
+
+/// <summary>
+/// The inbound baseline: a plain Matrix client long-polling /sync as the same user, doing nothing but noting when
+/// each message first reaches it. What it sees is the homeserver's own delivery latency; the gateway's webhook
+/// latency minus this is what the gateway adds.
+/// </summary>
+public sealed class BareSyncClient(HttpClient homeserver, string accessToken)
+{
+    private const string Filter = """{"presence":{"types":[]},"room":{"ephemeral":{"types":[]},"state":{"types":[]},"timeline":{"types":["m.room.message"],"limit":100}}}""";
+
+    public ConcurrentDictionary<string, long> SeenAt { get; } = new();
+
+    /// <summary>Syncs until cancelled; the first sync only finds the current position, so earlier messages do not count.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var since = (await SyncAsync(null, 0, cancellationToken))["next_batch"]!.GetValue<string>();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            JsonNode batch;
+            try
+            {
+                batch = await SyncAsync(since, 30_000, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            foreach (var (_, room) in batch["rooms"]?["join"]?.AsObject() ?? [])
+            {
+                foreach (var message in room?["timeline"]?["events"]?.AsArray() ?? [])
+                {
+                    SeenAt.TryAdd(message!["event_id"]!.GetValue<string>(), now);
+                }
+            }
+            since = batch["next_batch"]!.GetValue<string>();
+        }
+    }
+
+    private async Task<JsonNode> SyncAsync(string? since, int timeoutMs, CancellationToken cancellationToken)
+    {
+        var query = $"?timeout={timeoutMs}&filter={Uri.EscapeDataString(Filter)}" + (since is null ? "" : $"&since={Uri.EscapeDataString(since)}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/_matrix/client/v3/sync" + query)
+        {
+            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", accessToken) },
+        };
+        using var response = await homeserver.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
+    }
+}
