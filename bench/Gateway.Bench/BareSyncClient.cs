@@ -11,7 +11,7 @@ namespace Gateway.Bench;
 /// </summary>
 public sealed class BareSyncClient(HttpClient homeserver, string accessToken)
 {
-    private const string Filter = """{"presence":{"types":[]},"room":{"ephemeral":{"types":[]},"state":{"types":[]},"timeline":{"types":["m.room.message"],"limit":100}}}""";
+    private const string Filter = """{"presence":{"types":[]},"room":{"ephemeral":{"types":[]},"state":{"types":[]},"timeline":{"types":["m.room.message"],"limit":1000}}}""";
 
     public ConcurrentDictionary<string, long> SeenAt { get; } = new();
 

@@ -11,7 +11,7 @@ namespace Gateway.SyncWorker.Sync;
 /// <summary>
 /// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts (and nobody else), passes
 /// bot messages in management rooms to <see cref="BotMessages"/>, turns incoming messages in portal rooms into webhook
-/// deliveries, then stores the batch's <c>next_batch</c> in the same transaction as those deliveries.
+/// deliveries, then stores the batch's <c>next_batch</c> atomically with those deliveries (the outbox).
 /// </summary>
 public sealed class SyncBatchHandler(
     GatewayDb db, MatrixSyncClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, WebhookOutbox outbox,
@@ -59,15 +59,7 @@ public sealed class SyncBatchHandler(
             }
         }
 
-        // The outbox: deliveries and the sync token commit together, so a crash either loses both (the batch comes
-        // again) or neither (the messages are recorded and the batch is not seen twice).
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            await outbox.AddAsync(identity, incoming, cancellationToken);
-            await db.MatrixIdentities.Where(i => i.Id == identity.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.SyncToken, nextBatch), cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+        await outbox.CommitBatchAsync(identity, incoming, nextBatch, cancellationToken);
         if (incoming.Count > 0)
         {
             await outbox.AnnounceAsync();

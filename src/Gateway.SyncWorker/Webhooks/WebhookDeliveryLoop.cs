@@ -83,7 +83,7 @@ public sealed class WebhookDeliveryLoop(
         return claimed.Count == free;
     }
 
-    /// <summary>Delivers one delivery, then the room's next ones while they land (see ClaimNextInRoomAsync).</summary>
+    /// <summary>Delivers one delivery, then the room's next ones while they land (see DeliveredThenClaimNextAsync).</summary>
     private async Task AttemptAsync(WebhookSender.Delivery first)
     {
         for (WebhookSender.Delivery? next = first; next is not null;)
@@ -94,14 +94,18 @@ public sealed class WebhookDeliveryLoop(
                 var attempt = await sender.SendAsync(delivery, CancellationToken.None);
                 await using var scope = scopes.CreateAsyncScope();
                 var queue = scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>();
+                if (attempt.Delivered && !stopping.IsCancellationRequested)
+                {
+                    next = await queue.DeliveredThenClaimNextAsync(delivery, attempt, CancellationToken.None);
+                    continue;
+                }
                 await queue.RecordAsync(delivery.Id, attempt, CancellationToken.None);
                 if (!attempt.Delivered)
                 {
                     logger.LogInformation("Webhook delivery {DeliveryId} of {EventId} not delivered ({Error}; {Outcome})",
                         delivery.Id, delivery.EventId, attempt.Error, attempt.Retryable ? "will retry" : "final");
-                    return;
                 }
-                next = stopping.IsCancellationRequested ? null : await queue.ClaimNextInRoomAsync(delivery, CancellationToken.None);
+                return;
             }
             catch (Exception e)
             {

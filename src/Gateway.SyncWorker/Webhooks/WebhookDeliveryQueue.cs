@@ -14,76 +14,76 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
 {
     private const int ScanSize = 200;
 
-    /// <summary>Claims up to <paramref name="slots"/> deliveries, at most <paramref name="perWebhook"/> minus those in flight per webhook.</summary>
+    /// <summary>
+    /// Claims up to <paramref name="slots"/> deliveries, at most <paramref name="perWebhook"/> minus those in flight per
+    /// webhook, in one statement: lock the oldest due rows (skipping rows another worker holds), rank them per webhook
+    /// after its in-flight count, and lease the ones that fit.
+    /// </summary>
     public async Task<List<WebhookSender.Delivery>> ClaimAsync(
         int slots, int perWebhook, IReadOnlyDictionary<int, int> inFlight, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var dueIds = await db.Database.SqlQuery<long>(
-            $"""
-            SELECT d.id AS "Value"
-            FROM webhook_deliveries d
-            JOIN webhooks w ON w.id = d.webhook_id
-            WHERE d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now} AND w.active
-              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier
-                              WHERE earlier.webhook_id = d.webhook_id AND earlier.room_id = d.room_id
-                                AND earlier.status = {nameof(DeliveryStatus.Pending)} AND earlier.id < d.id)
-            ORDER BY d.id
-            LIMIT {ScanSize}
-            FOR UPDATE OF d SKIP LOCKED
-            """).ToListAsync(cancellationToken);
-        if (dueIds.Count == 0)
-        {
-            return [];
-        }
-
-        var due = await db.WebhookDeliveries.Where(d => dueIds.Contains(d.Id)).OrderBy(d => d.Id)
-            .Select(d => new { d.Id, d.WebhookId }).ToListAsync(cancellationToken);
-        var taken = new Dictionary<int, int>(inFlight);
-        var picked = new List<long>();
-        foreach (var delivery in due)
-        {
-            if (picked.Count == slots)
-            {
-                break;
-            }
-            if (taken.GetValueOrDefault(delivery.WebhookId) < perWebhook)
-            {
-                taken[delivery.WebhookId] = taken.GetValueOrDefault(delivery.WebhookId) + 1;
-                picked.Add(delivery.Id);
-            }
-        }
-
         var leaseUntil = now + options.Value.Timeout + LeaseMargin;
-        await db.WebhookDeliveries.Where(d => picked.Contains(d.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, leaseUntil), cancellationToken);
-        var claimed = await db.WebhookDeliveries.AsNoTracking().Where(d => picked.Contains(d.Id)).OrderBy(d => d.Id)
-            .Select(d => new { d.Id, d.WebhookId, d.RoomId, d.EventId, d.Webhook.Url, d.Webhook.SecretCipher, d.Payload })
-            .ToListAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return claimed.Select(d => new WebhookSender.Delivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload)).ToList();
+        var busyWebhooks = inFlight.Keys.ToArray();
+        var busyCounts = busyWebhooks.Select(id => inFlight[id]).ToArray();
+        var claimed = await db.Database.SqlQuery<ClaimedRow>(
+            $"""
+            WITH due AS (
+                SELECT d.id, d.webhook_id
+                FROM webhook_deliveries d
+                JOIN webhooks w ON w.id = d.webhook_id
+                WHERE d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now} AND w.active
+                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier
+                                  WHERE earlier.webhook_id = d.webhook_id AND earlier.room_id = d.room_id
+                                    AND earlier.status = {nameof(DeliveryStatus.Pending)} AND earlier.id < d.id)
+                ORDER BY d.id
+                LIMIT {ScanSize}
+                FOR UPDATE OF d SKIP LOCKED),
+            ranked AS (
+                SELECT due.id, COALESCE(busy.in_flight, 0) + row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.id) AS load
+                FROM due LEFT JOIN unnest({busyWebhooks}::int[], {busyCounts}::int[]) AS busy(webhook_id, in_flight)
+                  ON busy.webhook_id = due.webhook_id),
+            picked AS (SELECT id FROM ranked WHERE load <= {perWebhook} ORDER BY id LIMIT {slots})
+            UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
+            FROM picked, webhooks w
+            WHERE d.id = picked.id AND w.id = d.webhook_id
+            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload
+            """).ToListAsync(cancellationToken);
+        return claimed.OrderBy(d => d.Id)
+            .Select(d => new WebhookSender.Delivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload))
+            .ToList();
     }
 
+    /// <summary>Mapped by the snake_case naming convention.</summary>
+    private sealed record ClaimedRow(long Id, int WebhookId, string RoomId, string EventId, string Url, byte[] SecretCipher, string Payload);
+
     /// <summary>
-    /// After a delivery landed, claims its room's next one in one statement, so a burst in one room is not paid a full
-    /// claim per message. Only the room's oldest pending delivery qualifies, and only when it is due and its webhook
-    /// still active: the same rule as <see cref="ClaimAsync"/>, so order is kept. The oldest is found without SKIP LOCKED
-    /// on purpose: skipping a row that ClaimAsync holds would take the one after it. Instead the update waits for that
-    /// lock and re-checks next_attempt_at, which ClaimAsync has moved into its lease: then nothing is taken.
+    /// Records a delivery as delivered and claims its room's next one in the same statement, so a burst in one room
+    /// costs one round trip per message. Only the room's oldest pending delivery after this one qualifies, and only
+    /// when it is due and its webhook still active: the same rule as <see cref="ClaimAsync"/>, so order is kept. The
+    /// oldest is found without SKIP LOCKED on purpose: skipping a row that ClaimAsync holds would take the one after
+    /// it. Instead the update waits for that lock and re-checks next_attempt_at, which ClaimAsync has moved into its
+    /// lease: then nothing is taken.
     /// </summary>
-    public async Task<WebhookSender.Delivery?> ClaimNextInRoomAsync(WebhookSender.Delivery delivered, CancellationToken cancellationToken)
+    public async Task<WebhookSender.Delivery?> DeliveredThenClaimNextAsync(
+        WebhookSender.Delivery delivered, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var leaseUntil = now + options.Value.Timeout + LeaseMargin;
+        // Both parts see the statement's one snapshot, where this delivery is still pending: hence "after this one".
         var next = await db.Database.SqlQuery<NextInRoom>(
             $"""
+            WITH delivered AS (
+                UPDATE webhook_deliveries
+                SET status = {nameof(DeliveryStatus.Delivered)}, attempts = attempts + 1, last_status_code = {attempt.StatusCode},
+                    last_error = NULL, next_attempt_at = NULL, delivered_at = {now}
+                WHERE id = {delivered.Id} AND status = {nameof(DeliveryStatus.Pending)})
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
             FROM webhooks w
             WHERE w.id = d.webhook_id AND w.active AND d.next_attempt_at <= {now}
               AND d.id = (SELECT oldest.id FROM webhook_deliveries oldest
                           WHERE oldest.webhook_id = {delivered.WebhookId} AND oldest.room_id = {delivered.RoomId}
-                            AND oldest.status = {nameof(DeliveryStatus.Pending)}
+                            AND oldest.status = {nameof(DeliveryStatus.Pending)} AND oldest.id > {delivered.Id}
                           ORDER BY oldest.id LIMIT 1)
             RETURNING d.id, d.event_id, d.payload
             """).ToListAsync(cancellationToken);

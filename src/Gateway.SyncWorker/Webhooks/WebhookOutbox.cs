@@ -6,17 +6,20 @@ using StackExchange.Redis;
 namespace Gateway.SyncWorker.Webhooks;
 
 /// <summary>
-/// Records incoming messages for delivery: one row per active webhook of every usable token of the identity. The
-/// caller writes them in the transaction that stores the sync token, so a message is recorded exactly when the
-/// batch that carried it counts as handled.
+/// Records incoming messages for delivery: one row per active webhook of every usable token of the identity, written
+/// by the same statement that stores the sync token, so a message is recorded exactly when the batch that carried it
+/// counts as handled: a crash either loses both (the batch comes again) or neither.
 /// </summary>
 public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, TimeProvider clock, ILogger<WebhookOutbox> logger)
 {
-    public async Task<int> AddAsync(SyncIdentity identity, IReadOnlyList<IncomingMessage> messages, CancellationToken cancellationToken)
+    /// <summary>Stores <paramref name="nextBatch"/> as the identity's sync token and records the batch's messages, atomically.</summary>
+    public async Task CommitBatchAsync(SyncIdentity identity, IReadOnlyList<IncomingMessage> messages, string nextBatch, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
         {
-            return 0;
+            await db.MatrixIdentities.Where(i => i.Id == identity.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.SyncToken, nextBatch), cancellationToken);
+            return;
         }
         var now = clock.GetUtcNow().UtcDateTime;
         var eventIds = messages.Select(m => m.EventId).ToArray();
@@ -24,8 +27,10 @@ public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, Ti
         var payloads = messages.Select(m => m.Payload).ToArray();
         // Ids follow the batch's order: that is what keeps the deliveries of a room in order. A batch handled twice
         // (a commit whose acknowledgement was lost, two workers briefly syncing one identity) adds nothing.
-        return await db.Database.ExecuteSqlAsync(
+        // One statement is one transaction: a data-modifying WITH runs whether or not the UPDATE reads it.
+        await db.Database.ExecuteSqlAsync(
             $"""
+            WITH recorded AS (
             INSERT INTO webhook_deliveries (webhook_id, event_id, room_id, payload, status, attempts, next_attempt_at, created_at)
             SELECT w.id, m.event_id, m.room_id, m.payload, {nameof(DeliveryStatus.Pending)}, 0, {now}, {now}
             FROM unnest({eventIds}::text[], {roomIds}::text[], {payloads}::text[]) WITH ORDINALITY AS m(event_id, room_id, payload, position)
@@ -37,6 +42,8 @@ public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, Ti
               AND (c.id IS NULL OR c.active)
             ORDER BY m.position, w.id
             ON CONFLICT (webhook_id, event_id) DO NOTHING
+            )
+            UPDATE matrix_identities SET sync_token = {nextBatch} WHERE id = {identity.Id}
             """, cancellationToken);
     }
 
