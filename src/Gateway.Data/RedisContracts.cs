@@ -12,6 +12,9 @@ public static class RedisNames
     /// <summary>Notices that identities appeared or went away (no payload worth reading, no user data).</summary>
     public const string IdentitiesChannel = "gw:identities";
 
+    /// <summary>Notices that access was taken away (a token, credential or device gone), so Api replicas forget kept grants.</summary>
+    public const string AccessRevokedChannel = "gw:access-revoked";
+
     /// <summary>Notices that webhook deliveries were recorded, to wake the delivery loops; no payload.</summary>
     public const string WebhookDeliveriesChannel = "gw:webhook-deliveries";
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Gateway.Api.Auth;
 
 /// <summary>Validates Matrix tokens (<c>mt_…</c>) for the Bearer scheme and the QR WebSocket alike.</summary>
-public sealed class MatrixTokens(GatewayDb db, TimeProvider clock)
+public sealed class MatrixTokens(GatewayDb db, AccessCache access, TimeProvider clock)
 {
     public const string Prefix = "mt_";
     // Recording every use would turn each request into a write; a minute is precise enough for last_used_at.
@@ -12,11 +12,20 @@ public sealed class MatrixTokens(GatewayDb db, TimeProvider clock)
 
     public sealed record Valid(int TokenId, int IdentityId);
 
+    /// <summary>A grant kept in the <see cref="AccessCache"/>; the expiry is checked on every use.</summary>
+    private sealed record Kept(Valid Valid, DateTime? ExpiresAt);
+
     /// <summary>The token's ids, or null when it is unknown, expired or its credential is inactive.</summary>
     public async Task<Valid?> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         var hash = Secrets.Hash(token);
+        var hashKey = Convert.ToHexString(hash);
         var now = clock.GetUtcNow().UtcDateTime;
+        if (access.TryGet<Kept>("token", hashKey, out var kept))
+        {
+            return kept.ExpiresAt <= now ? null : kept.Valid;
+        }
+        var generation = access.Generation;
         var found = await db.Tokens.AsNoTracking()
             .Where(t => t.TokenHash == hash)
             .Select(t => new { t.Id, t.IdentityId, t.ExpiresAt, t.LastUsedAt, CredentialActive = t.Credential == null || t.Credential.Active })
@@ -29,6 +38,8 @@ public sealed class MatrixTokens(GatewayDb db, TimeProvider clock)
         {
             await db.Tokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), cancellationToken);
         }
-        return new Valid(found.Id, found.IdentityId);
+        var valid = new Valid(found.Id, found.IdentityId);
+        access.Keep("token", hashKey, new Kept(valid, found.ExpiresAt), generation);
+        return valid;
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Api.Auth;
 using Gateway.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -35,10 +36,14 @@ public static class DatabaseStartup
         superAdmin.Active = true;
         superAdmin.UpdatedAt = now;
 
-        // A super admin from an earlier CLIENT_ID keeps its tokens but can no longer sign in.
-        await db.Credentials
+        // A super admin from an earlier CLIENT_ID keeps its tokens but can no longer sign in, nor can they.
+        var replaced = await db.Credentials
             .Where(c => c.Role == CredentialRoles.SuperAdmin && c.ClientId != clientId && c.Active)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Active, false).SetProperty(c => c.UpdatedAt, now));
         await db.SaveChangesAsync();
+        if (replaced > 0)
+        {
+            await app.Services.GetRequiredService<AccessCache>().RevokeAsync(); // other replicas may hold its tokens
+        }
     }
 }

@@ -56,6 +56,20 @@ public sealed class AuthenticationTests(FoundationApp app)
     }
 
     [Fact]
+    public async Task A_deactivated_credentials_tokens_are_refused_at_once_even_right_after_use()
+    {
+        var credential = await app.CreateCredentialAsync();
+        var (_, token) = await app.CreateTokenAsync(credential.Auth);
+        Assert.Equal(HttpStatusCode.OK, (await app.Api.CallAsync(HttpMethod.Get, "/api/v1/devices", Auth.Bearer(token))).Status);
+
+        await app.Api.CallAsync(HttpMethod.Put, $"/api/v1/credentials/{credential.ClientId}", app.SuperAdmin, new { active = false });
+        var response = await app.Api.CallAsync(HttpMethod.Get, "/api/v1/devices", Auth.Bearer(token));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.Status);
+        Assert.Equal("invalid or expired token", response.Error);
+    }
+
+    [Fact]
     public async Task A_credential_without_the_scope_is_403_insufficient_permissions()
     {
         var userCredential = await app.CreateCredentialAsync();

@@ -163,6 +163,7 @@ public sealed class TokensTests(FoundationApp app)
         var credential = await app.CreateCredentialAsync();
         var (id, token) = await app.CreateTokenAsync(credential.Auth);
         var accessToken = await app.MatrixAccessTokenOfAsync(id);
+        Assert.Equal(HttpStatusCode.OK, (await app.Api.CallAsync(HttpMethod.Get, "/api/v1/devices", Auth.Bearer(token))).Status);
 
         var response = await app.Api.CallAsync(HttpMethod.Delete, $"/api/v1/tokens/{id}", credential.Auth);
         var again = await app.Api.CallAsync(HttpMethod.Delete, $"/api/v1/tokens/{id}", credential.Auth);

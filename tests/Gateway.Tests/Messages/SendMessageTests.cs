@@ -216,6 +216,21 @@ public sealed class SendMessageTests(SandboxApp app)
     }
 
     [Fact]
+    public async Task An_unlinked_device_is_404_at_once_even_right_after_a_send()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+        var contact = SandboxApp.NewPhone();
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(token, device, new { contact, platform = "wa", text = "Before" })).Status);
+
+        await app.Api.CallAsync(HttpMethod.Delete, "/api/v1/devices", Auth.Bearer(token), new { device_id = device, platform = "wa" });
+        var response = await SendAsync(token, device, new { contact, platform = "wa", text = "After" });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.Status);
+        Assert.Equal("Device not found", response.Error);
+        Assert.Equal(["Before"], (await SentAsync(device, 1)).Select(m => m!["body"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Over_the_rate_limit_a_device_gets_429_with_retry_after()
     {
         var (token, device) = await app.NewLinkedDeviceAsync();

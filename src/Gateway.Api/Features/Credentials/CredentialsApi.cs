@@ -79,7 +79,7 @@ public static partial class CredentialsApi
     }
 
     private static async Task<Results<Ok<CredentialUpdated>, ProblemHttpResult>> UpdateCredential(
-        string clientId, UpdateCredentialRequest request, GatewayDb db, TimeProvider clock, CancellationToken cancellationToken)
+        string clientId, UpdateCredentialRequest request, GatewayDb db, AccessCache access, TimeProvider clock, CancellationToken cancellationToken)
     {
         var credential = await db.Credentials.FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken);
         if (credential is null)
@@ -117,6 +117,10 @@ public static partial class CredentialsApi
         }
         credential.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
+        if (request.Active == false)
+        {
+            await access.RevokeAsync(); // the credential's tokens stop working too
+        }
         return TypedResults.Ok(new CredentialUpdated("Credential updated successfully", CredentialView.Of(credential), secret));
     }
 

@@ -1,3 +1,4 @@
+using Gateway.Api.Auth;
 using Gateway.Api.Matrix;
 using Gateway.Data;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Gateway.Api.Features.Devices;
 
 /// <summary>Logs the bridge out of a device, then forgets the device.</summary>
-public sealed class DeviceUnlinking(GatewayDb db, MatrixSessions sessions, MatrixClient matrix, ILogger<DeviceUnlinking> logger)
+public sealed class DeviceUnlinking(GatewayDb db, MatrixSessions sessions, MatrixClient matrix, AccessCache access, ILogger<DeviceUnlinking> logger)
 {
     public async Task UnlinkAsync(LinkedDevice device, BridgePlatform platform, CancellationToken cancellationToken)
     {
@@ -28,5 +29,6 @@ public sealed class DeviceUnlinking(GatewayDb db, MatrixSessions sessions, Matri
         }
         db.Devices.Remove(device);
         await db.SaveChangesAsync(cancellationToken);
+        await access.RevokeAsync();
     }
 }

@@ -8,7 +8,6 @@ using Gateway.Data;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Features.Messages;
@@ -29,8 +28,8 @@ public static class MessagesApi
             .DisableAntiforgery();
 
     private static async Task<Results<Ok<MessageSent>, JsonHttpResult<MessageNotSent>, ProblemHttpResult>> SendMessage(
-        string deviceId, HttpRequest http, ClaimsPrincipal user, GatewayDb db, IOptions<BridgeOptions> bridges, IOptions<JsonOptions> json,
-        MatrixSessions sessions, MessageSender sender, SendRateLimiter rateLimiter, CancellationToken cancellationToken)
+        string deviceId, HttpRequest http, ClaimsPrincipal user, IOptions<BridgeOptions> bridges, IOptions<JsonOptions> json,
+        LinkedDevices devices, MatrixSessions sessions, MessageSender sender, SendRateLimiter rateLimiter, CancellationToken cancellationToken)
     {
         var (request, file) = await ReadAsync(http, json.Value.SerializerOptions, cancellationToken);
         if (request is null)
@@ -62,7 +61,7 @@ public static class MessagesApi
 
         var identityId = user.MatrixIdentityId();
         var platform = bridges.Value.All()[request.Platform!];
-        if (!await db.Devices.AnyAsync(d => d.IdentityId == identityId && d.Platform == platform.Key && d.DeviceId == deviceId, cancellationToken))
+        if (!await devices.IsLinkedAsync(identityId, platform.Key, deviceId, cancellationToken))
         {
             return ApiProblems.NotFound("Device not found");
         }

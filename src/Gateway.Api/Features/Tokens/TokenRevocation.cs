@@ -1,3 +1,4 @@
+using Gateway.Api.Auth;
 using Gateway.Api.Matrix;
 using Gateway.Data;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,8 @@ namespace Gateway.Api.Features.Tokens;
 /// one <c>use_host</c> tokens share and owns the host's linked devices.
 /// </summary>
 public sealed class TokenRevocation(
-    GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, IdentityAnnouncements identities, ILogger<TokenRevocation> logger)
+    GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, IdentityAnnouncements identities, AccessCache access,
+    ILogger<TokenRevocation> logger)
 {
     public Task DeleteTokenAsync(ApiToken token, CancellationToken cancellationToken) =>
         DeleteAsync([token], credential: null, cancellationToken);
@@ -29,6 +31,7 @@ public sealed class TokenRevocation(
             db.Credentials.Remove(credential);
         }
         await db.SaveChangesAsync(cancellationToken);
+        await access.RevokeAsync();
 
         var orphans = await db.MatrixIdentities
             .Where(i => identityIds.Contains(i.Id) && !i.IsHost && !db.Tokens.Any(t => t.IdentityId == i.Id))
