@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 
@@ -7,9 +8,13 @@ namespace Gateway.Bench;
 /// <summary>The two ways of sending one text message, timed per message.</summary>
 public static class Senders
 {
-    public static async Task<List<double>> ThroughGatewayAsync(BenchSystem system, BenchTarget target, int count)
+    /// <param name="OwnMs">Each send's latency minus the homeserver time the gateway reports in <c>Server-Timing</c>.</param>
+    public sealed record GatewaySends(List<double> LatenciesMs, List<double> OwnMs);
+
+    public static async Task<GatewaySends> ThroughGatewayAsync(BenchSystem system, BenchTarget target, int count)
     {
         var latencies = new List<double>(count);
+        var own = new List<double>(count);
         for (var i = 0; i < count; i++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/devices/{target.DeviceId}/message")
@@ -19,10 +24,13 @@ public static class Senders
             };
             var started = Stopwatch.GetTimestamp();
             using var response = await system.Api.SendAsync(request);
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             response.EnsureSuccessStatusCode();
+            latencies.Add(latency);
+            var timing = response.Headers.GetValues("Server-Timing").Single(); // homeserver;dur=12.3
+            own.Add(latency - double.Parse(timing[(timing.IndexOf("dur=", StringComparison.Ordinal) + 4)..], CultureInfo.InvariantCulture));
         }
-        return latencies;
+        return new GatewaySends(latencies, own);
     }
 
     public static async Task<List<double>> DirectAsync(BenchSystem system, BenchTarget target, int count)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -9,7 +10,7 @@ namespace Gateway.Api.Matrix;
 /// The Matrix client-server calls the Api makes on behalf of an identity (its access token per call). The Api never
 /// syncs: what the homeserver pushes back arrives through the SyncWorker and Redis.
 /// </summary>
-public sealed class MatrixClient(HttpClient http)
+public sealed class MatrixClient(HttpClient http, HomeserverTime time)
 {
     /// <summary>A private direct room with <paramref name="userId"/> invited (a management room with a bridge bot).</summary>
     public async Task<string> CreateDirectRoomAsync(string accessToken, string userId, CancellationToken cancellationToken)
@@ -68,13 +69,21 @@ public sealed class MatrixClient(HttpClient http)
     private async Task<JsonNode> SendAsync(HttpRequestMessage request, string accessToken, CancellationToken cancellationToken)
     {
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        using var response = await http.SendAsync(request, cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
+        var started = Stopwatch.GetTimestamp();
+        try
         {
-            throw new MatrixException(response.StatusCode, text);
+            using var response = await http.SendAsync(request, cancellationToken);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new MatrixException(response.StatusCode, text);
+            }
+            return JsonNode.Parse(text) ?? new JsonObject();
         }
-        return JsonNode.Parse(text) ?? new JsonObject();
+        finally
+        {
+            time.Add(Stopwatch.GetElapsedTime(started));
+        }
     }
 }
 

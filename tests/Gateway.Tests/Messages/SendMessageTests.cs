@@ -24,6 +24,8 @@ public sealed class SendMessageTests(SandboxApp app)
         Assert.Equal(contact, result["recipient"]!.GetValue<string>());
         Assert.Equal("sent", result["status"]!.GetValue<string>());
         Assert.StartsWith("$", result["message_id"]!.GetValue<string>());
+        // The homeserver's share of the request, so a caller can tell it from the gateway's own time.
+        Assert.Matches(@"^homeserver;dur=\d+\.\d$", Assert.Single(response.Raw.Headers.GetValues("Server-Timing")));
         var sent = Assert.Single(await SentAsync(device, 1));
         Assert.Equal(contact, sent["recipient"]!.GetValue<string>());
         Assert.Equal("m.text", sent["msgtype"]!.GetValue<string>());
