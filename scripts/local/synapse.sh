@@ -53,6 +53,9 @@ suppress_key_server_warning: true
 federation_domain_whitelist: []
 app_service_config_files: [${appservices%, }]
 url_preview_enabled: false
+# Synapse caps /sync timelines at 100 events by default; a client asking for more (the benchmark's bare baseline
+# client) gets them. The SyncWorker asks for 100 and pages the rest in from /messages.
+filter_timeline_limit: 1000
 presence:
   enabled: false
 # The gateway is the only client: Synapse's per-user rate limits would throttle its bots and benchmarks.
