@@ -15,6 +15,8 @@ public sealed class WebhookDeliveryLoop(
     ILogger<WebhookDeliveryLoop> logger) : BackgroundService
 {
     private static readonly TimeSpan ExpiryInterval = TimeSpan.FromMinutes(1);
+    /// <summary>How many of a room's deliveries one claim takes; its lease covers that many attempts.</summary>
+    private const int MaxRun = 16;
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<int, int> inFlightPerWebhook = [];
     private readonly List<Task> attempts = [];
@@ -83,34 +85,53 @@ public sealed class WebhookDeliveryLoop(
         return claimed.Count == free;
     }
 
-    /// <summary>Delivers one delivery, then the room's next ones while they land (see DeliveredThenClaimNextAsync).</summary>
+    /// <summary>
+    /// Delivers one delivery, then the room's next ones in runs while they land (see DeliveredThenClaimNextAsync): the
+    /// run's POSTs go back to back, in order, and one statement records them and claims the next run. A failed POST
+    /// ends the chain; what the run had left is released to wait behind it.
+    /// </summary>
     private async Task AttemptAsync(WebhookSender.Delivery first)
     {
-        for (WebhookSender.Delivery? next = first; next is not null;)
+        List<WebhookSender.Delivery> run = [first];
+        while (run.Count > 0)
         {
-            var delivery = next;
+            var delivered = new List<(long Id, int StatusCode)>(run.Count);
+            (WebhookSender.Delivery Delivery, WebhookDeliveryAttempt Attempt)? failed = null;
             try
             {
-                var attempt = await sender.SendAsync(delivery, CancellationToken.None);
+                foreach (var delivery in run.TakeWhile(_ => !stopping.IsCancellationRequested))
+                {
+                    var attempt = await sender.SendAsync(delivery, CancellationToken.None);
+                    if (!attempt.Delivered)
+                    {
+                        failed = (delivery, attempt);
+                        break;
+                    }
+                    delivered.Add((delivery.Id, attempt.StatusCode!.Value));
+                }
+                var unsent = run.Skip(delivered.Count + (failed is null ? 0 : 1)).Select(d => d.Id).ToList();
+                var goOn = failed is null && unsent.Count == 0 && !stopping.IsCancellationRequested;
+
                 await using var scope = scopes.CreateAsyncScope();
                 var queue = scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>();
-                if (attempt.Delivered && !stopping.IsCancellationRequested)
+                var next = delivered.Count == 0 ? []
+                    : await queue.DeliveredThenClaimNextAsync(run[delivered.Count - 1], delivered, goOn ? MaxRun : 0, CancellationToken.None);
+                if (failed is var (failedDelivery, failure))
                 {
-                    next = await queue.DeliveredThenClaimNextAsync(delivery, attempt, CancellationToken.None);
-                    continue;
-                }
-                await queue.RecordAsync(delivery.Id, attempt, CancellationToken.None);
-                if (!attempt.Delivered)
-                {
+                    await queue.RecordFailureAsync(failedDelivery.Id, failure, CancellationToken.None);
                     logger.LogInformation("Webhook delivery {DeliveryId} of {EventId} not delivered ({Error}; {Outcome})",
-                        delivery.Id, delivery.EventId, attempt.Error, attempt.Retryable ? "will retry" : "final");
+                        failedDelivery.Id, failedDelivery.EventId, failure.Error, failure.Retryable ? "will retry" : "final");
                 }
-                return;
+                if (unsent.Count > 0)
+                {
+                    await queue.ReleaseAsync(unsent, CancellationToken.None); // they wait behind the failure, or for the next start
+                }
+                run = next;
             }
             catch (Exception e)
             {
-                // The lease runs out and the delivery is tried again: at least once, never lost.
-                logger.LogError(e, "Webhook delivery {DeliveryId} could not be recorded", delivery.Id);
+                // The leases run out and the deliveries are tried again: at least once, never lost.
+                logger.LogError(e, "Webhook deliveries from {DeliveryId} could not be recorded", run[0].Id);
                 return;
             }
         }

@@ -58,57 +58,62 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
     private sealed record ClaimedRow(long Id, int WebhookId, string RoomId, string EventId, string Url, byte[] SecretCipher, string Payload);
 
     /// <summary>
-    /// Records a delivery as delivered and claims its room's next one in the same statement, so a burst in one room
-    /// costs one round trip per message. Only the room's oldest pending delivery after this one qualifies, and only
-    /// when it is due and its webhook still active: the same rule as <see cref="ClaimAsync"/>, so order is kept. The
-    /// oldest is found without SKIP LOCKED on purpose: skipping a row that ClaimAsync holds would take the one after
-    /// it. Instead the update waits for that lock and re-checks next_attempt_at, which ClaimAsync has moved into its
-    /// lease: then nothing is taken.
+    /// Records a run of deliveries of one room as delivered and claims the room's next run (up to
+    /// <paramref name="maxRun"/>, 0 for none) in the same statement, so a burst costs one round trip per run. Only the
+    /// room's oldest pending deliveries after <paramref name="last"/> qualify, in order and without a gap, and only when
+    /// due and their webhook still active: the same rule as <see cref="ClaimAsync"/>, so order is kept. They are found
+    /// without SKIP LOCKED on purpose: skipping a row that ClaimAsync holds would take the ones after it. Instead the
+    /// update waits for that lock and re-checks next_attempt_at, which ClaimAsync has moved into its lease: then nothing
+    /// is taken. The lease covers a whole run of attempts.
     /// </summary>
-    public async Task<WebhookSender.Delivery?> DeliveredThenClaimNextAsync(
-        WebhookSender.Delivery delivered, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)
+    public async Task<List<WebhookSender.Delivery>> DeliveredThenClaimNextAsync(
+        WebhookSender.Delivery last, IReadOnlyList<(long Id, int StatusCode)> delivered, int maxRun, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var leaseUntil = now + options.Value.Timeout + LeaseMargin;
-        // Both parts see the statement's one snapshot, where this delivery is still pending: hence "after this one".
+        var leaseUntil = now + options.Value.Timeout * Math.Max(1, maxRun) + LeaseMargin;
+        var ids = delivered.Select(d => d.Id).ToArray();
+        var codes = delivered.Select(d => d.StatusCode).ToArray();
+        // Both parts see the statement's one snapshot, where the run just delivered is still pending: hence "after last".
         var next = await db.Database.SqlQuery<NextInRoom>(
             $"""
             WITH delivered AS (
-                UPDATE webhook_deliveries
-                SET status = {nameof(DeliveryStatus.Delivered)}, attempts = attempts + 1, last_status_code = {attempt.StatusCode},
+                UPDATE webhook_deliveries d
+                SET status = {nameof(DeliveryStatus.Delivered)}, attempts = d.attempts + 1, last_status_code = run.code,
                     last_error = NULL, next_attempt_at = NULL, delivered_at = {now}
-                WHERE id = {delivered.Id} AND status = {nameof(DeliveryStatus.Pending)})
+                FROM unnest({ids}::bigint[], {codes}::int[]) AS run(id, code)
+                WHERE d.id = run.id AND d.status = {nameof(DeliveryStatus.Pending)}),
+            following AS (
+                SELECT id, next_attempt_at <= {now} AS due
+                FROM webhook_deliveries
+                WHERE webhook_id = {last.WebhookId} AND room_id = {last.RoomId}
+                  AND status = {nameof(DeliveryStatus.Pending)} AND id > {last.Id}
+                ORDER BY id LIMIT {maxRun})
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
             FROM webhooks w
             WHERE w.id = d.webhook_id AND w.active AND d.next_attempt_at <= {now}
-              AND d.id = (SELECT oldest.id FROM webhook_deliveries oldest
-                          WHERE oldest.webhook_id = {delivered.WebhookId} AND oldest.room_id = {delivered.RoomId}
-                            AND oldest.status = {nameof(DeliveryStatus.Pending)} AND oldest.id > {delivered.Id}
-                          ORDER BY oldest.id LIMIT 1)
+              AND d.id IN (SELECT id FROM following
+                           WHERE due AND id < COALESCE((SELECT min(id) FROM following WHERE NOT due), 9223372036854775807))
             RETURNING d.id, d.event_id, d.payload
             """).ToListAsync(cancellationToken);
-        return next is [var row] ? delivered with { Id = row.Id, EventId = row.EventId, Payload = row.Payload } : null;
+        return next.OrderBy(row => row.Id).Select(row => last with { Id = row.Id, EventId = row.EventId, Payload = row.Payload }).ToList();
+    }
+
+    /// <summary>Hands back leases of deliveries claimed but not attempted, so they are due again at once.</summary>
+    public Task ReleaseAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now), cancellationToken);
     }
 
     /// <summary>Mapped by the snake_case naming convention: id, event_id, payload.</summary>
     private sealed record NextInRoom(long Id, string EventId, string Payload);
 
-    /// <summary>Records how an attempt ended: delivered, failed for good, or due again later.</summary>
-    public async Task RecordAsync(long deliveryId, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)
+    /// <summary>Records an attempt that did not deliver: failed for good, or due again later.</summary>
+    public async Task RecordFailureAsync(long deliveryId, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var pending = db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.Status == DeliveryStatus.Pending);
-        if (attempt.Delivered)
-        {
-            await pending.ExecuteUpdateAsync(s => s
-                .SetProperty(d => d.Status, DeliveryStatus.Delivered)
-                .SetProperty(d => d.Attempts, d => d.Attempts + 1)
-                .SetProperty(d => d.LastStatusCode, attempt.StatusCode)
-                .SetProperty(d => d.LastError, (string?)null)
-                .SetProperty(d => d.NextAttemptAt, (DateTime?)null)
-                .SetProperty(d => d.DeliveredAt, now), cancellationToken);
-            return;
-        }
         var row = await pending.Select(d => new { d.Attempts, d.CreatedAt }).FirstOrDefaultAsync(cancellationToken);
         if (row is null)
         {
