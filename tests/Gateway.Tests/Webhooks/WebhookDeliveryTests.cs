@@ -101,6 +101,28 @@ public sealed class WebhookDeliveryTests(WebhooksApp app)
     }
 
     [Fact]
+    public async Task A_failure_inside_a_burst_is_retried_before_the_rest_and_each_message_lands_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var sent = await app.RecordIncomingAsync(webhook.Id, "!burst:localhost", [.. Enumerable.Range(0, 6).Select(i => $"message {i}")]);
+
+        await Eventually.HoldsAsync(() => receiver.Requests.Count == 7, TimeSpan.FromSeconds(30), () => $"{receiver.Requests.Count} POSTs");
+        Assert.Equal([sent[0], sent[1], sent[2], sent[2], sent[3], sent[4], sent[5]], receiver.Requests.Select(p => p.EventId));
+        var third = await app.SettledDeliveryAsync(token, webhook.Id, sent[2]);
+        Assert.Equal(2, third["attempts"]!.GetValue<int>());
+        foreach (var eventId in sent)
+        {
+            Assert.Equal("delivered", (await app.SettledDeliveryAsync(token, webhook.Id, eventId))["status"]!.GetValue<string>());
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(7, receiver.Requests.Count); // nothing landed twice
+    }
+
+    [Fact]
     public async Task An_inactive_webhook_receives_nothing_while_an_active_one_does()
     {
         await using var active = await WebhookReceiver.StartAsync();

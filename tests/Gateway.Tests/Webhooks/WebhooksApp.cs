@@ -68,23 +68,32 @@ public static class WebhookSteps
     /// Records an incoming message in the outbox as the SyncWorker does after a /sync batch, for tests of the
     /// delivery loop alone (the bridge that causes real messages is covered by the end-to-end tests).
     /// </summary>
-    public static async Task<string> RecordIncomingAsync(this GatewayApp app, int webhookId, string roomId, string? text = null)
+    public static async Task<string> RecordIncomingAsync(this GatewayApp app, int webhookId, string roomId, string? text = null) =>
+        (await app.RecordIncomingAsync(webhookId, roomId, [text ?? "Good morning"])).Single();
+
+    /// <summary>Messages of one room recorded together, as one sync batch records them.</summary>
+    public static async Task<List<string>> RecordIncomingAsync(this GatewayApp app, int webhookId, string roomId, IReadOnlyList<string> texts)
     {
-        var eventId = "$" + Guid.NewGuid().ToString("N");
-        var payload = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            id = eventId, is_contact = false, type = "m.text", from = "@whatsapp_2376987654321:localhost", to = "@someone:localhost",
-            message = text ?? "Good morning", device_id = "237123456789",
-            media = new { content = (string?)null, info = new { size = 0, mime_type = "", width = 0, height = 0, blur_hash = "" } },
-        });
         await using var db = app.OpenDb();
-        db.WebhookDeliveries.Add(new WebhookDelivery
+        var eventIds = new List<string>();
+        foreach (var text in texts)
         {
-            WebhookId = webhookId, EventId = eventId, RoomId = roomId, Payload = payload, Status = DeliveryStatus.Pending,
-            NextAttemptAt = DateTime.UtcNow, CreatedAt = DateTime.UtcNow,
-        });
+            var eventId = "$" + Guid.NewGuid().ToString("N");
+            var payload = System.Text.Json.JsonSerializer.Serialize(new
+            {
+                id = eventId, is_contact = false, type = "m.text", from = "@whatsapp_2376987654321:localhost", to = "@someone:localhost",
+                message = text, device_id = "237123456789",
+                media = new { content = (string?)null, info = new { size = 0, mime_type = "", width = 0, height = 0, blur_hash = "" } },
+            });
+            db.WebhookDeliveries.Add(new WebhookDelivery
+            {
+                WebhookId = webhookId, EventId = eventId, RoomId = roomId, Payload = payload, Status = DeliveryStatus.Pending,
+                NextAttemptAt = DateTime.UtcNow, CreatedAt = DateTime.UtcNow,
+            });
+            eventIds.Add(eventId);
+        }
         await db.SaveChangesAsync();
-        return eventId;
+        return eventIds;
     }
 
     public static async Task<int> CountDeliveriesAsync(this GatewayApp app, int webhookId)
