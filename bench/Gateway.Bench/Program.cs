@@ -1,14 +1,14 @@
 // Send benchmark: N messages through POST /api/v1/devices/{id}/message against the same N sent straight to the
 // homeserver (PUT /rooms/{id}/send) in the same run, to the same already-resolved contact's portal room.
 // Then the inbound benchmark: messages injected through the sandbox at a fixed rate, timed to a webhook receiver.
-// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=400] [rounds=4] [inbound=1000] [inbound-rate=200] (0 skips a part)
+// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=800] [rounds=8] [inbound=1000] [inbound-rate=200] (0 skips a part)
 using System.Diagnostics;
 using Gateway.Bench;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")] // local mode runs Linux servers
 
-var messages = args.Length > 0 ? int.Parse(args[0]) : 400;
-var rounds = args.Length > 1 ? int.Parse(args[1]) : 4;
+var messages = args.Length > 0 ? int.Parse(args[0]) : 800;
+var rounds = args.Length > 1 ? int.Parse(args[1]) : 8;
 var inboundMessages = args.Length > 2 ? int.Parse(args[2]) : 1000;
 var inboundRate = args.Length > 3 ? int.Parse(args[3]) : 200;
 
