@@ -11,7 +11,7 @@ namespace Gateway.Api.Auth;
 /// the generation moves on, which voids every entry made before it, here at once and on the other replicas as soon as
 /// Redis tells them. Should Redis lose that notice, an entry still lives at most <see cref="KeepFor"/>.
 /// </summary>
-public sealed class AccessCache(IMemoryCache cache, IConnectionMultiplexer redis, TimeProvider clock, ILogger<AccessCache> logger)
+public sealed class AccessCache(IMemoryCache cache, IConnectionMultiplexer redis, ILogger<AccessCache> logger)
     : IHostedService
 {
     public static readonly TimeSpan KeepFor = TimeSpan.FromSeconds(15);
@@ -35,7 +35,7 @@ public sealed class AccessCache(IMemoryCache cache, IConnectionMultiplexer redis
 
     /// <summary>Keeps a grant made at generation <paramref name="lookedUpAt"/> (read before the grant was looked up).</summary>
     public void Keep<T>(string kind, object key, T value, long lookedUpAt) where T : notnull =>
-        cache.Set((nameof(AccessCache), kind, key), new Entry(value, lookedUpAt), clock.GetUtcNow() + KeepFor);
+        cache.Set((nameof(AccessCache), kind, key), new Entry(value, lookedUpAt), KeepFor);
 
     /// <summary>Voids every kept grant, on this replica now and on the others through Redis.</summary>
     public async Task RevokeAsync()
@@ -45,7 +45,7 @@ public sealed class AccessCache(IMemoryCache cache, IConnectionMultiplexer redis
         {
             await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisNames.AccessRevokedChannel), "");
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException) // the change is committed: never fail it here
         {
             logger.LogWarning(e, "Could not tell other replicas of a revocation; their kept grants run out within {Seconds} s", KeepFor.TotalSeconds);
         }
@@ -58,7 +58,7 @@ public sealed class AccessCache(IMemoryCache cache, IConnectionMultiplexer redis
             await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.AccessRevokedChannel),
                 (_, _) => Interlocked.Increment(ref generation));
         }
-        catch (RedisException e)
+        catch (Exception e) when (e is RedisException or TimeoutException)
         {
             logger.LogWarning(e, "Not subscribed to revocations; kept grants run out within {Seconds} s", KeepFor.TotalSeconds);
         }

@@ -36,7 +36,7 @@ public static class DatabaseStartup
         superAdmin.Active = true;
         superAdmin.UpdatedAt = now;
 
-        // A super admin from an earlier CLIENT_ID keeps its tokens but can no longer sign in, nor can they.
+        // A super admin from an earlier CLIENT_ID keeps its tokens but can no longer sign in, and its tokens stop working.
         var replaced = await db.Credentials
             .Where(c => c.Role == CredentialRoles.SuperAdmin && c.ClientId != clientId && c.Active)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Active, false).SetProperty(c => c.UpdatedAt, now));

@@ -101,7 +101,15 @@ public sealed class WebhookDeliveryLoop(
             {
                 foreach (var delivery in run.TakeWhile(_ => !stopping.IsCancellationRequested))
                 {
-                    var attempt = await sender.SendAsync(delivery, CancellationToken.None);
+                    WebhookDeliveryAttempt attempt;
+                    try
+                    {
+                        attempt = await sender.SendAsync(delivery, CancellationToken.None);
+                    }
+                    catch (Exception e) // whatever the POST threw, the run's earlier deliveries still get recorded
+                    {
+                        attempt = WebhookDeliveryAttempt.NetworkError(e.Message);
+                    }
                     if (!attempt.Delivered)
                     {
                         failed = (delivery, attempt);

@@ -49,10 +49,13 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             WHERE d.id = picked.id AND w.id = d.webhook_id
             RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload
             """).ToListAsync(cancellationToken);
-        return claimed.OrderBy(d => d.Id)
+        return ToDeliveries(claimed);
+    }
+
+    private List<WebhookSender.Delivery> ToDeliveries(List<ClaimedRow> rows) =>
+        rows.OrderBy(d => d.Id)
             .Select(d => new WebhookSender.Delivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload))
             .ToList();
-    }
 
     /// <summary>Mapped by the snake_case naming convention.</summary>
     private sealed record ClaimedRow(long Id, int WebhookId, string RoomId, string EventId, string Url, byte[] SecretCipher, string Payload);
@@ -74,7 +77,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
         var ids = delivered.Select(d => d.Id).ToArray();
         var codes = delivered.Select(d => d.StatusCode).ToArray();
         // Both parts see the statement's one snapshot, where the run just delivered is still pending: hence "after last".
-        var next = await db.Database.SqlQuery<NextInRoom>(
+        var next = await db.Database.SqlQuery<ClaimedRow>(
             $"""
             WITH delivered AS (
                 UPDATE webhook_deliveries d
@@ -90,12 +93,12 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
                 ORDER BY id LIMIT {maxRun})
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
             FROM webhooks w
-            WHERE w.id = d.webhook_id AND w.active AND d.next_attempt_at <= {now}
+            WHERE w.id = d.webhook_id AND w.active AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
               AND d.id IN (SELECT id FROM following
                            WHERE due AND id < COALESCE((SELECT min(id) FROM following WHERE NOT due), 9223372036854775807))
-            RETURNING d.id, d.event_id, d.payload
+            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload
             """).ToListAsync(cancellationToken);
-        return next.OrderBy(row => row.Id).Select(row => last with { Id = row.Id, EventId = row.EventId, Payload = row.Payload }).ToList();
+        return ToDeliveries(next); // the webhook's URL and secret as they are now: a long chain follows an update
     }
 
     /// <summary>Hands back leases of deliveries claimed but not attempted, so they are due again at once.</summary>
@@ -105,9 +108,6 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
         return db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now), cancellationToken);
     }
-
-    /// <summary>Mapped by the snake_case naming convention: id, event_id, payload.</summary>
-    private sealed record NextInRoom(long Id, string EventId, string Payload);
 
     /// <summary>Records an attempt that did not deliver: failed for good, or due again later.</summary>
     public async Task RecordFailureAsync(long deliveryId, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)

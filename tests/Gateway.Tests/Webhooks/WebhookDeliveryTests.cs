@@ -123,6 +123,25 @@ public sealed class WebhookDeliveryTests(WebhooksApp app)
     }
 
     [Fact]
+    public async Task A_new_url_takes_over_a_busy_rooms_backlog_within_one_run()
+    {
+        await using var before = await WebhookReceiver.StartAsync(delay: TimeSpan.FromMilliseconds(200));
+        await using var after = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, before.Url);
+        var sent = await app.RecordIncomingAsync(webhook.Id, "!busy:localhost", [.. Enumerable.Range(0, 40).Select(i => $"message {i}")]);
+        await before.WaitForAsync(1);
+
+        var update = await app.Api.CallAsync(HttpMethod.Put, $"/api/v1/webhooks/{webhook.Id}", Auth.Bearer(token), new { url = after.Url.ToString() });
+
+        Assert.Equal(HttpStatusCode.OK, update.Status);
+        await Eventually.HoldsAsync(() => before.Requests.Count + after.Requests.Count == sent.Count, TimeSpan.FromSeconds(30),
+            () => $"{before.Requests.Count} + {after.Requests.Count} POSTs");
+        Assert.InRange(before.Requests.Count, 1, 17); // the first, and at most the run already claimed
+        Assert.Equal(sent, before.Requests.Concat(after.Requests).Select(p => p.EventId));
+    }
+
+    [Fact]
     public async Task An_inactive_webhook_receives_nothing_while_an_active_one_does()
     {
         await using var active = await WebhookReceiver.StartAsync();
