@@ -94,8 +94,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
             FROM webhooks w
             WHERE w.id = d.webhook_id AND w.active AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
-              AND d.id IN (SELECT id FROM following
-                           WHERE due AND id < COALESCE((SELECT min(id) FROM following WHERE NOT due), 9223372036854775807))
+              AND d.id IN (SELECT id FROM following WHERE due AND id < ALL (SELECT id FROM following WHERE NOT due))
             RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload
             """).ToListAsync(cancellationToken);
         return ToDeliveries(next); // the webhook's URL and secret as they are now: a long chain follows an update
