@@ -7,7 +7,7 @@ namespace Gateway.Api.Auth;
 /// <summary>
 /// Access decisions a send makes on every request (this token is valid, this device is the caller's), kept in memory
 /// for a few seconds so a steady sender costs no query. Only grants are kept, never refusals. Whatever takes access
-/// away (a token or credential deleted, a super admin replaced, a device unlinked) calls <see cref="RevokeAsync"/>:
+/// away (a token or credential deleted, a credential deactivated or replaced, a device unlinked) calls <see cref="RevokeAsync"/>:
 /// the generation moves on, which voids every entry made before it, here at once and on the other replicas as soon as
 /// Redis tells them. Should Redis lose that notice, an entry still lives at most <see cref="KeepFor"/>.
 /// </summary>
