@@ -26,8 +26,8 @@ builder.Services.AddOptions<MatrixOptions>().BindConfiguration(MatrixOptions.Sec
 var homeserver = builder.Configuration.GetValue<Uri>("Matrix:HomeserverUrl")
     ?? throw new InvalidOperationException("Matrix:HomeserverUrl is not set.");
 builder.Services.AddHealthChecks().AddUrlGroup(new Uri(homeserver, "/health"), name: "homeserver");
-builder.Services.AddHttpClient<IMatrixUserProvisioner, SynapseAdminProvisioner>(http => http.BaseAddress = homeserver);
-builder.Services.AddHttpClient<MatrixClient>(http => http.BaseAddress = homeserver);
+builder.Services.AddHttpClient<IMatrixUserProvisioner, SynapseAdminProvisioner>(http => http.BaseAddress = homeserver).RetryingOnlyRepeatableCalls();
+builder.Services.AddHttpClient<MatrixClient>(http => http.BaseAddress = homeserver).RetryingOnlyRepeatableCalls();
 builder.Services.AddScoped<HomeserverTime>();
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
 
