@@ -117,7 +117,7 @@ public sealed class WebhookDeliveryLoop(
                     }
                     delivered.Add((delivery.Id, attempt.StatusCode!.Value));
                 }
-                var unsent = run.Skip(delivered.Count + (failed is null ? 0 : 1)).Select(d => d.Id).ToList();
+                var unsent = run.Skip(delivered.Count + (failed is null ? 0 : 1)).ToList();
                 var goOn = failed is null && unsent.Count == 0 && !stopping.IsCancellationRequested;
 
                 await using var scope = scopes.CreateAsyncScope();

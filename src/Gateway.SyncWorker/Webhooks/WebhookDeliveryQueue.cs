@@ -47,18 +47,18 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
             FROM picked, webhooks w
             WHERE d.id = picked.id AND w.id = d.webhook_id
-            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload
+            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload, d.next_attempt_at
             """).ToListAsync(cancellationToken);
         return ToDeliveries(claimed);
     }
 
     private List<WebhookSender.Delivery> ToDeliveries(List<ClaimedRow> rows) =>
         rows.OrderBy(d => d.Id)
-            .Select(d => new WebhookSender.Delivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload))
+            .Select(d => new WebhookSender.Delivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload, d.NextAttemptAt))
             .ToList();
 
     /// <summary>Mapped by the snake_case naming convention.</summary>
-    private sealed record ClaimedRow(long Id, int WebhookId, string RoomId, string EventId, string Url, byte[] SecretCipher, string Payload);
+    private sealed record ClaimedRow(long Id, int WebhookId, string RoomId, string EventId, string Url, byte[] SecretCipher, string Payload, DateTime NextAttemptAt);
 
     /// <summary>
     /// Records a run of deliveries of one room as delivered and claims the room's next run (up to
@@ -95,17 +95,26 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             FROM webhooks w
             WHERE w.id = d.webhook_id AND w.active AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
               AND d.id IN (SELECT id FROM following WHERE due AND id < ALL (SELECT id FROM following WHERE NOT due))
-            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload
+            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload, d.next_attempt_at
             """).ToListAsync(cancellationToken);
         return ToDeliveries(next); // the webhook's URL and secret as they are now: a long chain follows an update
     }
 
-    /// <summary>Hands back leases of deliveries claimed but not attempted, so they are due again at once.</summary>
-    public Task ReleaseAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands back leases of deliveries claimed but not attempted, so they are due again at once. Only leases still ours:
+    /// if one ran out and another worker claimed the row since, resetting it would let a third take it mid-attempt.
+    /// </summary>
+    public Task ReleaseAsync(IReadOnlyList<WebhookSender.Delivery> deliveries, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        return db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.Status == DeliveryStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now), cancellationToken);
+        var ids = deliveries.Select(d => d.Id).ToArray();
+        var leases = deliveries.Select(d => d.LeasedUntil).ToArray();
+        return db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE webhook_deliveries d SET next_attempt_at = {now}
+            FROM unnest({ids}::bigint[], {leases}::timestamptz[]) AS held(id, lease)
+            WHERE d.id = held.id AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at = held.lease
+            """, cancellationToken);
     }
 
     /// <summary>Records an attempt that did not deliver: failed for good, or due again later.</summary>
