@@ -51,7 +51,7 @@ if (messages > 0)
     Console.WriteLine($"through the gateway    {gatewayRate,8:F1} msg/s   p50 {Percentile(gateway, 50),6:F2} ms   p99 {Percentile(gateway, 99),6:F2} ms");
     Console.WriteLine($"throughput ratio       {gatewayRate / directRate,8:F3}   (target >= 0.9)");
     Console.WriteLine($"added latency          p50 {Percentile(gateway, 50) - Percentile(direct, 50),6:F2} ms   p99 {Percentile(gateway, 99) - Percentile(direct, 99),6:F2} ms   (p99 of each, set apart)");
-    Console.WriteLine($"gateway's own time     p50 {Percentile(gatewayOwn, 50),6:F2} ms   p99 {Percentile(gatewayOwn, 99),6:F2} ms   (per send: latency minus its Server-Timing homeserver time; target p99 < 5 ms)");
+    Console.WriteLine($"gateway's own time     p50 {Percentile(gatewayOwn, 50),6:F2} ms   p99 {Percentile(gatewayOwn, 99),6:F2} ms   (per send: latency minus its Server-Timing waits; target p99 < 5 ms)");
 }
 
 if (inboundMessages > 0)

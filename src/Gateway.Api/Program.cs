@@ -28,7 +28,7 @@ var homeserver = builder.Configuration.GetValue<Uri>("Matrix:HomeserverUrl")
 builder.Services.AddHealthChecks().AddUrlGroup(new Uri(homeserver, "/health"), name: "homeserver");
 builder.Services.AddHttpClient<IMatrixUserProvisioner, SynapseAdminProvisioner>(http => http.BaseAddress = homeserver).RetryingOnlyRepeatableCalls();
 builder.Services.AddHttpClient<MatrixClient>(http => http.BaseAddress = homeserver).RetryingOnlyRepeatableCalls();
-builder.Services.AddScoped<HomeserverTime>();
+builder.Services.AddScoped<UpstreamTime>();
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
 
 builder.Services.AddSingleton(TimeProvider.System);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.Api.Matrix;
 using Gateway.Data;
 using StackExchange.Redis;
@@ -9,7 +10,7 @@ namespace Gateway.Api.Bridges;
 /// by the SyncWorker on the identity's bot channel). One command at a time per management room, across Api
 /// replicas, so an answer can never be taken for the answer to another command.
 /// </summary>
-public sealed class BotConversation(MatrixClient matrix, ManagementRooms managementRooms, IConnectionMultiplexer redis)
+public sealed class BotConversation(MatrixClient matrix, ManagementRooms managementRooms, IConnectionMultiplexer redis, UpstreamTime time)
 {
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
@@ -20,6 +21,7 @@ public sealed class BotConversation(MatrixClient matrix, ManagementRooms managem
         var owner = Guid.NewGuid().ToString("N");
         var db = redis.GetDatabase();
         var deadline = DateTime.UtcNow + AnswerTimeout;
+        var waitingSince = Stopwatch.GetTimestamp();
         while (!await db.LockTakeAsync(key, owner, AnswerTimeout + TimeSpan.FromSeconds(15)))
         {
             if (DateTime.UtcNow > deadline)
@@ -28,6 +30,7 @@ public sealed class BotConversation(MatrixClient matrix, ManagementRooms managem
             }
             await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken);
         }
+        time.AddBridge(Stopwatch.GetElapsedTime(waitingSince)); // waiting behind another command is waiting on the bridge
         return new Release(() => db.LockReleaseAsync(key, owner));
     }
 
@@ -40,10 +43,12 @@ public sealed class BotConversation(MatrixClient matrix, ManagementRooms managem
     {
         var roomId = await managementRooms.EnsureAsync(session, platform, cancellationToken);
         // Listen before speaking: the answer can arrive before the send call returns.
+        long? sent = null;
         var notices = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.BotChannel(session.IdentityId)));
         try
         {
             await matrix.SendTextAsync(session.AccessToken, roomId, command, cancellationToken);
+            sent = Stopwatch.GetTimestamp();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(AnswerTimeout);
             while (true)
@@ -62,6 +67,10 @@ public sealed class BotConversation(MatrixClient matrix, ManagementRooms managem
         }
         finally
         {
+            if (sent is { } since)
+            {
+                time.AddBridge(Stopwatch.GetElapsedTime(since));
+            }
             await notices.UnsubscribeAsync();
         }
     }

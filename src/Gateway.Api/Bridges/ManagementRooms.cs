@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.Api.Errors;
 using Gateway.Api.Matrix;
 using Gateway.Data;
@@ -9,7 +10,7 @@ namespace Gateway.Api.Bridges;
 /// The direct room between an identity and a bridge bot, where commands go. Created on first need, then remembered
 /// in the room map.
 /// </summary>
-public sealed class ManagementRooms(GatewayDb db, MatrixClient matrix, TimeProvider clock, ILogger<ManagementRooms> logger)
+public sealed class ManagementRooms(GatewayDb db, MatrixClient matrix, UpstreamTime time, TimeProvider clock, ILogger<ManagementRooms> logger)
 {
     // A bridge bot joins its invites within moments; a missing bridge should fail the request, not hang it.
     private static readonly TimeSpan BotJoinTimeout = TimeSpan.FromSeconds(15);
@@ -56,7 +57,9 @@ public sealed class ManagementRooms(GatewayDb db, MatrixClient matrix, TimeProvi
             {
                 throw new BridgeUnavailableException($"The bridge bot {bot} did not join its management room.");
             }
+            var pause = Stopwatch.GetTimestamp(); // the member lists asked for in between count as the homeserver's
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            time.AddBridge(Stopwatch.GetElapsedTime(pause));
         }
     }
 

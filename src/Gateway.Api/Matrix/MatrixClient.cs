@@ -10,7 +10,7 @@ namespace Gateway.Api.Matrix;
 /// The Matrix client-server calls the Api makes on behalf of an identity (its access token per call). The Api never
 /// syncs: what the homeserver pushes back arrives through the SyncWorker and Redis.
 /// </summary>
-public sealed class MatrixClient(HttpClient http, HomeserverTime time)
+public sealed class MatrixClient(HttpClient http, UpstreamTime time)
 {
     /// <summary>A private direct room with <paramref name="userId"/> invited (a management room with a bridge bot).</summary>
     public async Task<string> CreateDirectRoomAsync(string accessToken, string userId, CancellationToken cancellationToken)
@@ -82,7 +82,7 @@ public sealed class MatrixClient(HttpClient http, HomeserverTime time)
         }
         finally
         {
-            time.Add(Stopwatch.GetElapsedTime(started));
+            time.AddHomeserver(Stopwatch.GetElapsedTime(started));
         }
     }
 }

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Gateway.Tests.Devices;
 using Gateway.Tests.Infrastructure;
 using Gateway.Tests.Sandbox;
@@ -24,13 +26,36 @@ public sealed class SendMessageTests(SandboxApp app)
         Assert.Equal(contact, result["recipient"]!.GetValue<string>());
         Assert.Equal("sent", result["status"]!.GetValue<string>());
         Assert.StartsWith("$", result["message_id"]!.GetValue<string>());
-        // The homeserver's share of the request, so a caller can tell it from the gateway's own time.
-        Assert.Matches(@"^homeserver;dur=\d+\.\d$", Assert.Single(response.Raw.Headers.GetValues("Server-Timing")));
         var sent = Assert.Single(await SentAsync(device, 1));
         Assert.Equal(contact, sent["recipient"]!.GetValue<string>());
         Assert.Equal("m.text", sent["msgtype"]!.GetValue<string>());
         Assert.Equal("Hello from API", sent["body"]!.GetValue<string>());
         Assert.Equal(result["message_id"]!.GetValue<string>(), sent["event_id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Server_timing_tells_the_waits_on_the_homeserver_and_on_the_bridge_apart()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+        var contact = SandboxApp.NewPhone();
+
+        // The first message to a contact waits for the bridge to open the chat; the next goes straight to the room.
+        var (firstHomeserver, firstBridge) = ServerTiming(await SendAsync(token, device, new { contact, platform = "wa", text = "first" }));
+        var (nextHomeserver, nextBridge) = ServerTiming(await SendAsync(token, device, new { contact, platform = "wa", text = "next" }));
+
+        Assert.True(firstHomeserver > 0 && firstBridge > 0, $"first send: homeserver {firstHomeserver} ms, bridge {firstBridge} ms");
+        Assert.True(nextHomeserver > 0, $"next send: homeserver {nextHomeserver} ms");
+        Assert.Equal(0, nextBridge);
+    }
+
+    private static (double Homeserver, double Bridge) ServerTiming(ApiResponse response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        var timing = Assert.Single(response.Raw.Headers.GetValues("Server-Timing"));
+        var parts = Regex.Match(timing, @"^homeserver;dur=(\d+\.\d), bridge;dur=(\d+\.\d)$");
+        Assert.True(parts.Success, timing);
+        return (double.Parse(parts.Groups[1].Value, CultureInfo.InvariantCulture),
+            double.Parse(parts.Groups[2].Value, CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public static class MessagesApi
 
     private static async Task<Results<Ok<MessageSent>, JsonHttpResult<MessageNotSent>, ProblemHttpResult>> SendMessage(
         string deviceId, HttpRequest http, ClaimsPrincipal user, IOptions<BridgeOptions> bridges, IOptions<JsonOptions> json,
-        LinkedDevices devices, MatrixSessions sessions, MessageSender sender, SendRateLimiter rateLimiter, HomeserverTime homeserverTime,
+        LinkedDevices devices, MatrixSessions sessions, MessageSender sender, SendRateLimiter rateLimiter, UpstreamTime upstreamTime,
         CancellationToken cancellationToken)
     {
         var (request, file) = await ReadAsync(http, json.Value.SerializerOptions, cancellationToken);
@@ -77,7 +77,7 @@ public static class MessagesApi
         var results = await sender.SendAsync(session, platform, deviceId,
             new MessageSender.Outgoing(toGroups, recipients, request.Text, file, string.IsNullOrWhiteSpace(request.ReplyId) ? null : request.ReplyId),
             cancellationToken);
-        http.HttpContext.Response.Headers["Server-Timing"] = homeserverTime.ServerTiming;
+        http.HttpContext.Response.Headers["Server-Timing"] = upstreamTime.ServerTiming;
         if (results.Any(r => r.Status == "sent"))
         {
             return TypedResults.Ok(new MessageSent("Message sent successfully", results));
