@@ -11,6 +11,8 @@ public sealed class FoundationApp : GatewayApp
     public ApiResponse UseHostBeforeAnyHost { get; private set; } = null!;
     public ApiResponse FirstToken { get; private set; } = null!;
 
+    protected override bool CollectsTelemetry => true;
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

@@ -20,6 +20,9 @@ public class GatewayApp : IAsyncLifetime
     public HttpClient Api { get; private set; } = null!;
     public Uri HomeserverUrl { get; private set; } = null!;
 
+    /// <summary>What the services exported as telemetry, for collections that ask for it (<see cref="CollectsTelemetry"/>).</summary>
+    public TelemetryReceiver? Telemetry { get; private set; }
+
     private readonly string encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly DirectoryInfo state = Directory.CreateTempSubdirectory("gateway-test-");
     private string databaseConnectionString = "";
@@ -28,6 +31,9 @@ public class GatewayApp : IAsyncLifetime
 
     /// <summary>Extra AppHost settings a collection needs (the sandbox, short QR windows, …).</summary>
     protected virtual IEnumerable<string> Settings => [];
+
+    /// <summary>Whether the services export their traces and logs to <see cref="Telemetry"/>, as they would to a collector.</summary>
+    protected virtual bool CollectsTelemetry => false;
 
     public AuthenticationHeaderValue SuperAdmin => Auth.Basic(ClientId, ClientSecret);
 
@@ -51,10 +57,21 @@ public class GatewayApp : IAsyncLifetime
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(args);
         // No dashboard runs under test: exporting telemetry to it would make every process retry for ~10 s when it
-        // stops, longer than a resource-stop waits.
+        // stops, longer than a resource-stop waits. A collection that checks telemetry gets a receiver that outlives the app.
+        Telemetry = CollectsTelemetry ? await TelemetryReceiver.StartAsync() : null;
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
-            builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+            builder.CreateResourceBuilder(project).WithEnvironment(context =>
+            {
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                if (Telemetry is not null)
+                {
+                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.ToString().TrimEnd('/');
+                    context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                    context.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "200"; // spans and logs leave within moments
+                    context.EnvironmentVariables["OTEL_BLRP_SCHEDULE_DELAY"] = "200";
+                }
+            });
         }
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
@@ -96,6 +113,10 @@ public class GatewayApp : IAsyncLifetime
         {
             await App.StopAsync();
             await App.DisposeAsync();
+        }
+        if (Telemetry is not null)
+        {
+            await Telemetry.DisposeAsync();
         }
         try
         {

@@ -39,6 +39,26 @@ public sealed class WebhookDeliveryTests(WebhooksApp app)
     }
 
     [Fact]
+    public async Task A_webhook_urls_query_and_its_secret_never_reach_exported_telemetry()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var key = Guid.NewGuid().ToString("N"); // customers put keys in webhook URLs
+        var webhook = await app.CreateWebhookAsync(token, new Uri(receiver.Url + "?key=" + key));
+
+        await app.RecordIncomingAsync(webhook.Id, "!telemetry:localhost", "Good morning");
+        await receiver.WaitForAsync(1);
+
+        var telemetry = app.Telemetry!;
+        await Eventually.HoldsAsync(() => telemetry.Contains(receiver.Url.AbsolutePath), TimeSpan.FromSeconds(30),
+            () => "the delivery's POST was not exported");
+        Assert.False(telemetry.Contains(key), "the webhook URL's key was exported");
+        Assert.False(telemetry.Contains(webhook.Secret), "the webhook secret was exported");
+        // .NET's HttpClient redacts a query as a whole (url.full ends in ?*).
+        Assert.True(telemetry.Contains(receiver.Url + "?*"), "the URL's query was not exported at all, so this test checked nothing");
+    }
+
+    [Fact]
     public async Task Server_errors_are_retried_until_delivered_once_with_the_same_event_id()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -15,6 +15,8 @@ public sealed class WebhooksApp : GatewayApp
     public HttpClient Sandbox { get; private set; } = null!;
     public string HostToken { get; private set; } = "";
 
+    protected override bool CollectsTelemetry => true;
+
     protected override IEnumerable<string> Settings =>
     [
         "--Gateway:Sandbox=true",

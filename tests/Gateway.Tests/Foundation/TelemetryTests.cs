@@ -1,0 +1,25 @@
+using Gateway.Tests.Infrastructure;
+
+namespace Gateway.Tests.Foundation;
+
+[Collection(FoundationCollection.Name)]
+public sealed class TelemetryTests(FoundationApp app)
+{
+    [Fact]
+    public async Task Tokens_and_secrets_never_reach_exported_traces_or_logs()
+    {
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+
+        // The QR socket takes its token in the query string: a browser cannot set headers on a WebSocket.
+        using var queryToken = await app.Api.GetAsync($"/api/v1/devices/qr-code?token={token}");
+        await app.Api.CallAsync(HttpMethod.Get, "/api/v1/devices?platform=wa", Auth.Bearer(token));
+        await app.Api.CallAsync(HttpMethod.Get, "/api/v1/tokens", Auth.Basic(app.ClientId, app.ClientSecret));
+
+        var telemetry = app.Telemetry!;
+        await Eventually.HoldsAsync(() => telemetry.Contains("/api/v1/devices/qr-code") && telemetry.Contains("/api/v1/tokens"),
+            TimeSpan.FromSeconds(30), () => "the requests were not exported");
+        Assert.False(telemetry.Contains(token["mt_".Length..]), "a Matrix token was exported");
+        Assert.False(telemetry.Contains(app.ClientSecret), "a client secret was exported");
+        Assert.True(telemetry.Contains("token=Redacted"), "the query string was not exported at all, so this test checked nothing");
+    }
+}
