@@ -66,6 +66,8 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             // The delivery loop's claim: due rows, and the earlier pending rows of the same webhook and room.
             delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'Pending'");
             delivery.HasIndex(d => new { d.WebhookId, d.RoomId, d.Id }).HasFilter("status = 'Pending'");
+            // Tidying: settled rows past their keeping time.
+            delivery.HasIndex(d => d.CreatedAt).HasFilter("status <> 'Pending'");
             delivery.HasOne(d => d.Webhook).WithMany().OnDelete(DeleteBehavior.Cascade);
         });
     }

@@ -34,8 +34,11 @@ public sealed class WebhookDelivery
     public required string EventId { get; set; }
     /// <summary>Deliveries of one webhook and room go out in order.</summary>
     public required string RoomId { get; set; }
-    /// <summary>The exact JSON body that is signed and POSTed.</summary>
-    public required string Payload { get; set; }
+    /// <summary>
+    /// The exact JSON body that is signed and POSTed; null once the delivery is settled (delivered or given up), as
+    /// nothing sends it again and an incoming file's base64 would otherwise stay for as long as the row.
+    /// </summary>
+    public string? Payload { get; set; }
     public DeliveryStatus Status { get; set; }
     public int Attempts { get; set; }
     public int? LastStatusCode { get; set; }
@@ -66,4 +69,8 @@ public sealed class WebhookOptions
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromHours(24);
     /// <summary>How often the worker looks for due deliveries when no notice wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long delivered and given-up deliveries stay listed (<c>GET …/deliveries</c>) before they are removed.</summary>
+    public TimeSpan KeepSettledFor { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>How often the worker gives up deliveries past the retry window and removes settled ones past <see cref="KeepSettledFor"/>.</summary>
+    public TimeSpan TidyInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -370,7 +370,6 @@ namespace Gateway.Data.Migrations
                         .HasColumnName("next_attempt_at");
 
                     b.Property<string>("Payload")
-                        .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("payload");
 
@@ -391,6 +390,10 @@ namespace Gateway.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_webhook_deliveries_created_at")
+                        .HasFilter("status <> 'Pending'");
 
                     b.HasIndex("NextAttemptAt")
                         .HasDatabaseName("ix_webhook_deliveries_next_attempt_at")

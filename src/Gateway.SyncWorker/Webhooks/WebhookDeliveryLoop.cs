@@ -14,13 +14,12 @@ public sealed class WebhookDeliveryLoop(
     IServiceScopeFactory scopes, WebhookSender sender, IConnectionMultiplexer redis, IOptions<WebhookOptions> options,
     ILogger<WebhookDeliveryLoop> logger) : BackgroundService
 {
-    private static readonly TimeSpan ExpiryInterval = TimeSpan.FromMinutes(1);
     /// <summary>How many of a room's deliveries one claim takes; its lease covers that many attempts.</summary>
     private const int MaxRun = 16;
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<int, int> inFlightPerWebhook = [];
     private readonly List<Task> attempts = [];
-    private DateTime nextExpiry = DateTime.MinValue;
+    private DateTime nextTidy = DateTime.MinValue;
 
     private CancellationToken stopping;
 
@@ -34,7 +33,7 @@ public sealed class WebhookDeliveryLoop(
             var claimedAll = false;
             try
             {
-                await ExpireOldDeliveriesAsync(stoppingToken);
+                await TidyAsync(settings, stoppingToken);
                 claimedAll = await ClaimAndStartAsync(settings, stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -159,17 +158,23 @@ public sealed class WebhookDeliveryLoop(
         Wake(); // the room's next delivery may go now, and a slot is free
     }
 
-    private async Task ExpireOldDeliveriesAsync(CancellationToken stoppingToken)
+    /// <summary>Now and then: gives up deliveries past the retry window, and removes settled ones past their keeping time.</summary>
+    private async Task TidyAsync(WebhookOptions settings, CancellationToken stoppingToken)
     {
-        if (DateTime.UtcNow < nextExpiry)
+        if (DateTime.UtcNow < nextTidy)
         {
             return;
         }
-        nextExpiry = DateTime.UtcNow + ExpiryInterval;
+        nextTidy = DateTime.UtcNow + settings.TidyInterval;
         await using var scope = scopes.CreateAsyncScope();
-        if (await scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>().ExpireAsync(stoppingToken) is > 0 and var expired)
+        var queue = scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>();
+        if (await queue.ExpireAsync(stoppingToken) is > 0 and var expired)
         {
             logger.LogWarning("{Count} webhook deliveries given up: not delivered within the retry window", expired);
+        }
+        if (await queue.PruneAsync(stoppingToken) is > 0 and var pruned)
+        {
+            logger.LogInformation("{Count} settled webhook deliveries removed after {Days} days", pruned, settings.KeepSettledFor.TotalDays);
         }
     }
 

@@ -82,7 +82,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             WITH delivered AS (
                 UPDATE webhook_deliveries d
                 SET status = {nameof(DeliveryStatus.Delivered)}, attempts = d.attempts + 1, last_status_code = run.code,
-                    last_error = NULL, next_attempt_at = NULL, delivered_at = {now}
+                    last_error = NULL, next_attempt_at = NULL, delivered_at = {now}, payload = NULL
                 FROM unnest({ids}::bigint[], {codes}::int[]) AS run(id, code)
                 WHERE d.id = run.id AND d.status = {nameof(DeliveryStatus.Pending)}),
             following AS (
@@ -128,9 +128,11 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             return; // deleted with its webhook meanwhile
         }
         var next = attempt.Retryable ? retries.NextAttempt(row.Attempts + 1, row.CreatedAt, now, attempt.RetryAfter) : null;
-        var error = next is null && attempt.Retryable ? $"{attempt.Error} (gave up after {options.Value.RetryWindow.TotalHours:0.#} h)" : attempt.Error;
+        var final = next is null;
+        var error = final && attempt.Retryable ? $"{attempt.Error} (gave up after {options.Value.RetryWindow.TotalHours:0.#} h)" : attempt.Error;
         await pending.ExecuteUpdateAsync(s => s
-            .SetProperty(d => d.Status, next is null ? DeliveryStatus.Failed : DeliveryStatus.Pending)
+            .SetProperty(d => d.Status, final ? DeliveryStatus.Failed : DeliveryStatus.Pending)
+            .SetProperty(d => d.Payload, d => final ? null : d.Payload)
             .SetProperty(d => d.Attempts, d => d.Attempts + 1)
             .SetProperty(d => d.LastStatusCode, attempt.StatusCode)
             .SetProperty(d => d.LastError, error)
@@ -147,7 +149,17 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, DeliveryStatus.Failed)
                 .SetProperty(d => d.LastError, d => (d.LastError == null ? "" : d.LastError + "; ") + "not delivered within the retry window")
-                .SetProperty(d => d.NextAttemptAt, (DateTime?)null), cancellationToken);
+                .SetProperty(d => d.NextAttemptAt, (DateTime?)null)
+                .SetProperty(d => d.Payload, (string?)null), cancellationToken);
+    }
+
+    /// <summary>Removes settled deliveries created longer ago than <see cref="WebhookOptions.KeepSettledFor"/>: the outbox does not grow forever.</summary>
+    public Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.KeepSettledFor;
+        return db.WebhookDeliveries
+            .Where(d => d.Status != DeliveryStatus.Pending && d.CreatedAt < cutoff)
+            .ExecuteDeleteAsync(cancellationToken);
     }
 
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(20);

@@ -1,5 +1,7 @@
 using System.Net;
+using Gateway.Data;
 using Gateway.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.Tests.Webhooks;
 
@@ -57,6 +59,39 @@ public sealed class WebhookDeliveryTests(WebhooksApp app)
         // .NET's HttpClient redacts a query as a whole (url.full ends in ?*).
         Assert.True(telemetry.Contains(receiver.Url + "?*"), "the URL's query was not exported at all, so this test checked nothing");
     }
+
+    [Fact]
+    public async Task Settled_deliveries_keep_no_payload_and_are_removed_after_a_week()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(HttpStatusCode.BadRequest); // the first fails for good, the second is delivered
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+        var sent = await app.RecordIncomingAsync(webhook.Id, "!settled:localhost", ["refused", "delivered"]);
+        Assert.Equal("failed", (await app.SettledDeliveryAsync(token, webhook.Id, sent[0]))["status"]!.GetValue<string>());
+        Assert.Equal("delivered", (await app.SettledDeliveryAsync(token, webhook.Id, sent[1]))["status"]!.GetValue<string>());
+
+        await using (var db = app.OpenDb())
+        {
+            Assert.All(await db.WebhookDeliveries.Where(d => d.WebhookId == webhook.Id).ToListAsync(), d => Assert.Null(d.Payload));
+            // Deliveries settled long ago: one past the week they are kept, one within it.
+            db.WebhookDeliveries.AddRange(
+                SettledLongAgo(webhook.Id, "$eight-days-old", TimeSpan.FromDays(8)),
+                SettledLongAgo(webhook.Id, "$six-days-old", TimeSpan.FromDays(6)));
+            await db.SaveChangesAsync();
+        }
+
+        await Eventually.HoldsAsync(async () => await app.CountDeliveriesAsync(webhook.Id) == 3, TimeSpan.FromSeconds(30),
+            () => "the eight-day-old delivery is still there");
+        var listed = (await app.DeliveriesAsync(token, webhook.Id)).Body!.AsArray().Select(d => d!["event_id"]!.GetValue<string>());
+        Assert.Equal(sent.Append("$six-days-old").Order(), listed.Order());
+    }
+
+    private static WebhookDelivery SettledLongAgo(int webhookId, string eventId, TimeSpan age) => new()
+    {
+        WebhookId = webhookId, EventId = eventId, RoomId = "!settled:localhost", Status = DeliveryStatus.Delivered, Attempts = 1,
+        LastStatusCode = 200, CreatedAt = DateTime.UtcNow - age, DeliveredAt = DateTime.UtcNow - age,
+    };
 
     [Fact]
     public async Task Server_errors_are_retried_until_delivered_once_with_the_same_event_id()

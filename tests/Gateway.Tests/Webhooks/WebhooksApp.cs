@@ -25,6 +25,7 @@ public sealed class WebhooksApp : GatewayApp
         "--Gateway:Webhooks:RetryBaseDelay=00:00:00.2",
         "--Gateway:Webhooks:RetryMaxDelay=00:00:01",
         "--Gateway:Webhooks:PollInterval=00:00:00.2",
+        "--Gateway:Webhooks:TidyInterval=00:00:01",
     ];
 
     public override async Task InitializeAsync()
