@@ -21,16 +21,20 @@ public sealed class BotConversation(MatrixClient matrix, ManagementRooms managem
         var owner = Guid.NewGuid().ToString("N");
         var db = redis.GetDatabase();
         var deadline = DateTime.UtcNow + AnswerTimeout;
-        var waitingSince = Stopwatch.GetTimestamp();
+        long? waitingSince = null;
         while (!await db.LockTakeAsync(key, owner, AnswerTimeout + TimeSpan.FromSeconds(15)))
         {
             if (DateTime.UtcNow > deadline)
             {
                 throw new BridgeUnavailableException("Another command to the bridge is taking too long.");
             }
+            waitingSince ??= Stopwatch.GetTimestamp();
             await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken);
         }
-        time.AddBridge(Stopwatch.GetElapsedTime(waitingSince)); // waiting behind another command is waiting on the bridge
+        if (waitingSince is { } since)
+        {
+            time.AddBridge(Stopwatch.GetElapsedTime(since)); // waiting behind another command is waiting on the bridge
+        }
         return new Release(() => db.LockReleaseAsync(key, owner));
     }
 

@@ -17,8 +17,8 @@ namespace Gateway.Data.Migrations
                 nullable: true,
                 oldClrType: typeof(string),
                 oldType: "text");
-            // What was settled before this migration lets go of its payload too.
-            migrationBuilder.Sql("UPDATE webhook_deliveries SET payload = NULL WHERE status <> 'Pending'");
+            // Rows settled before this migration keep their payload until tidying removes them: one UPDATE over a
+            // large outbox could outlast the command timeout and stop the Api from starting.
 
             migrationBuilder.CreateIndex(
                 name: "ix_webhook_deliveries_created_at",

@@ -16,6 +16,8 @@ public sealed class WebhookDeliveryLoop(
 {
     /// <summary>How many of a room's deliveries one claim takes; its lease covers that many attempts.</summary>
     private const int MaxRun = 16;
+    private const int PruneBatch = 2000;
+    private const int PruneRounds = 5;
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<int, int> inFlightPerWebhook = [];
     private readonly List<Task> attempts = [];
@@ -172,7 +174,18 @@ public sealed class WebhookDeliveryLoop(
         {
             logger.LogWarning("{Count} webhook deliveries given up: not delivered within the retry window", expired);
         }
-        if (await queue.PruneAsync(stoppingToken) is > 0 and var pruned)
+        // A few batches per tidy: a long history goes over several, without holding up claims for long.
+        var pruned = 0;
+        for (var round = 0; round < PruneRounds; round++)
+        {
+            var removed = await queue.PruneAsync(PruneBatch, stoppingToken);
+            pruned += removed;
+            if (removed < PruneBatch)
+            {
+                break;
+            }
+        }
+        if (pruned > 0)
         {
             logger.LogInformation("{Count} settled webhook deliveries removed after {Days} days", pruned, settings.KeepSettledFor.TotalDays);
         }

@@ -153,13 +153,20 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
                 .SetProperty(d => d.Payload, (string?)null), cancellationToken);
     }
 
-    /// <summary>Removes settled deliveries created longer ago than <see cref="WebhookOptions.KeepSettledFor"/>: the outbox does not grow forever.</summary>
-    public Task<int> PruneAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes up to <paramref name="batch"/> settled deliveries recorded longer ago than
+    /// <see cref="WebhookOptions.KeepSettledFor"/>, oldest first, so the outbox does not grow forever. Batches keep each
+    /// statement short however much history there is (the first tidy after an upgrade).
+    /// </summary>
+    public Task<int> PruneAsync(int batch, CancellationToken cancellationToken)
     {
         var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.KeepSettledFor;
-        return db.WebhookDeliveries
+        var oldest = db.WebhookDeliveries
             .Where(d => d.Status != DeliveryStatus.Pending && d.CreatedAt < cutoff)
-            .ExecuteDeleteAsync(cancellationToken);
+            .OrderBy(d => d.CreatedAt)
+            .Take(batch)
+            .Select(d => d.Id);
+        return db.WebhookDeliveries.Where(d => oldest.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
     }
 
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(20);

@@ -50,6 +50,16 @@ public sealed class TelemetryReceiver : IAsyncDisposable
         return exports.Any(export => export.AsSpan().IndexOf(needle) >= 0);
     }
 
+    /// <summary>
+    /// Waits until a span holding <paramref name="marker"/> (a request made after everything the test checks) has
+    /// arrived, then for the logs exported alongside: they travel in batches of their own.
+    /// </summary>
+    public async Task WaitForEverythingBeforeAsync(string marker)
+    {
+        await Eventually.HoldsAsync(() => Contains(marker), TimeSpan.FromSeconds(30), () => $"{marker} was never exported");
+        await Task.Delay(TimeSpan.FromSeconds(1)); // the services send each batch within 200 ms (OTEL_BLRP_SCHEDULE_DELAY)
+    }
+
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();

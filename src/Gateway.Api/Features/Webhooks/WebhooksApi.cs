@@ -124,10 +124,12 @@ public static class WebhooksApi
         {
             return ApiProblems.NotFound(NotFound);
         }
+        // Only the listed columns: a pending delivery's payload may carry a whole file.
         var deliveries = await db.WebhookDeliveries.AsNoTracking()
             .Where(d => d.WebhookId == webhook.Id)
             .OrderByDescending(d => d.Id)
             .Take(RecentDeliveries)
+            .Select(d => new { d.Id, d.EventId, d.Status, d.Attempts, d.LastStatusCode, d.LastError, d.NextAttemptAt, d.CreatedAt, d.DeliveredAt })
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(deliveries.Select(d => new DeliveryView(d.Id, d.EventId, d.Status.ToString().ToLowerInvariant(), d.Attempts,
             d.LastStatusCode, d.LastError, d.NextAttemptAt, d.CreatedAt, d.DeliveredAt)).ToList());
