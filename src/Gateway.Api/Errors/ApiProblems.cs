@@ -6,22 +6,27 @@ using Microsoft.AspNetCore.Mvc;
 namespace Gateway.Api.Errors;
 
 /// <summary>
-/// Every error is problem+json that also carries the plain <c>error</c> member existing clients read.
+/// Every error is problem+json (<c>type</c> <c>about:blank</c>) that also carries the plain <c>error</c> member existing
+/// clients read, and a <c>trace_id</c>. On a 5xx, <c>error</c> is always the same "Oops" text; <c>detail</c> says what
+/// happened when the gateway itself chose the status (an unreachable homeserver, an unavailable bridge), and is the same
+/// "Oops" for anything unexpected, so nothing internal leaks.
 /// </summary>
 public static class ApiProblems
 {
     public const string InvalidBody = "Invalid request body. Must be a JSON object.";
     public const string Internal = "Oops! something went wrong. Please try again later.";
 
+    public const string Type = "about:blank";
+
     public static ProblemHttpResult Problem(int status, string error) =>
-        TypedResults.Problem(new ProblemDetails { Status = status, Detail = error, Extensions = { ["error"] = error } });
+        TypedResults.Problem(new ProblemDetails { Type = Type, Status = status, Detail = error, Extensions = { ["error"] = error } });
 
     public static ProblemHttpResult BadRequest(string error) => Problem(StatusCodes.Status400BadRequest, error);
     public static ProblemHttpResult NotFound(string error) => Problem(StatusCodes.Status404NotFound, error);
     public static ProblemHttpResult Forbidden(string error) => Problem(StatusCodes.Status403Forbidden, error);
     public static ProblemHttpResult Conflict(string error) => Problem(StatusCodes.Status409Conflict, error);
 
-    /// <summary>Fills in what the framework's own problems lack: the <c>error</c> member, and no internals on 5xx.</summary>
+    /// <summary>Fills in what the framework's own problems lack: the type, <c>error</c> and <c>trace_id</c>, and no internals on 5xx.</summary>
     public static IServiceCollection AddGatewayProblemDetails(this IServiceCollection services) =>
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -33,23 +38,33 @@ public static class ApiProblems
                 context.HttpContext.Response.StatusCode = badRequest.StatusCode;
                 problem.Detail = badRequest.StatusCode == StatusCodes.Status400BadRequest ? InvalidBody : badRequest.Message;
             }
-            else if (problem.Status >= 500)
+            else if (problem.Status >= 500 && (context.Exception is not null || problem.Detail is null))
             {
                 problem.Detail = Internal;
                 problem.Extensions.Remove("exception");
             }
+            problem.Type = Type;
             problem.Detail ??= problem.Title;
-            problem.Extensions["error"] = problem.Detail;
+            problem.Extensions["error"] = problem.Status >= 500 ? Internal : problem.Detail;
             problem.Extensions.Remove("traceId");
-            problem.Extensions["trace_id"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
+            problem.Extensions["trace_id"] = TraceId(context.HttpContext);
         });
+
+    /// <summary>The id to quote when reporting a failed request: the trace it was recorded under.</summary>
+    public static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
 
     /// <summary>Unhandled exceptions and bad requests become the problems above; status-code-only results too.</summary>
     public static WebApplication UseGatewayErrors(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                // A dependency's call timed out or its circuit is open, wherever no caller said it better.
+                Polly.ExecutionRejectedException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         return app;

@@ -38,7 +38,8 @@ public sealed class SynapseAdminProvisioner(HttpClient http, IOptions<MatrixOpti
             var registered = (await response.Content.ReadFromJsonAsync<RegisterResponse>(cancellationToken))!;
             return new ProvisionedMatrixUser(registered.UserId, registered.DeviceId, registered.AccessToken);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException { CancellationToken.IsCancellationRequested: false })
+        catch (Exception e) when (e is HttpRequestException or Polly.ExecutionRejectedException
+            or TaskCanceledException { CancellationToken.IsCancellationRequested: false })
         {
             throw new HomeserverUnavailableException("The homeserver is unreachable.", e);
         }

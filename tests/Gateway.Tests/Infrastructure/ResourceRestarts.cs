@@ -27,4 +27,52 @@ public static class ResourceRestarts
         }
         await app.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
+
+    /// <summary>
+    /// Freezes a resource's processes (SIGSTOP to it and everything it started) until disposed (SIGCONT): a server
+    /// that accepts connections and never answers, the way a hung homeserver looks to its clients.
+    /// </summary>
+    public static async Task<IAsyncDisposable> FreezeAsync(this GatewayApp app, string resource)
+    {
+        Assert.True(app.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"{resource} is not known");
+        var root = Convert.ToInt32(state!.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
+        var processes = WithDescendants(root);
+        await SignalAsync("-STOP", processes);
+        return new Thaw(() => SignalAsync("-CONT", processes));
+    }
+
+    private static List<int> WithDescendants(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var stat in Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "stat")).Where(File.Exists))
+        {
+            try
+            {
+                var text = File.ReadAllText(stat); // pid (comm) state ppid ...: comm may hold spaces, so read after its ')'
+                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                parents[int.Parse(text[..text.IndexOf(' ')])] = int.Parse(fields[1]);
+            }
+            catch (IOException)
+            {
+                // the process ended meanwhile
+            }
+        }
+        var all = new List<int> { root };
+        for (var i = 0; i < all.Count; i++)
+        {
+            all.AddRange(parents.Where(p => p.Value == all[i]).Select(p => p.Key));
+        }
+        return all;
+    }
+
+    private static async Task SignalAsync(string signal, List<int> processes)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [signal, .. processes.Select(p => p.ToString())])!;
+        await kill.WaitForExitAsync();
+    }
+
+    private sealed class Thaw(Func<Task> thaw) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await thaw();
+    }
 }

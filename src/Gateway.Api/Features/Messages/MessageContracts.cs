@@ -18,4 +18,4 @@ public sealed record RecipientResult(
 public sealed record MessageSent(string Message, IReadOnlyList<RecipientResult> Results);
 
 /// <summary>A 502 when no recipient got the message: the problem fields plus the per-recipient results.</summary>
-public sealed record MessageNotSent(string Type, string Title, int Status, string Detail, string Error, IReadOnlyList<RecipientResult> Results);
+public sealed record MessageNotSent(string Type, string Title, int Status, string Detail, string Error, string TraceId, IReadOnlyList<RecipientResult> Results);

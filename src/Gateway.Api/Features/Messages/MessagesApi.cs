@@ -83,7 +83,7 @@ public static class MessagesApi
             return TypedResults.Ok(new MessageSent("Message sent successfully", results));
         }
         const string NotSent = "The message could not be sent to any recipient";
-        return TypedResults.Json(new MessageNotSent("about:blank", "Bad Gateway", 502, NotSent, NotSent, results),
+        return TypedResults.Json(new MessageNotSent(ApiProblems.Type, "Bad Gateway", 502, NotSent, ApiProblems.Internal, ApiProblems.TraceId(http.HttpContext), results),
             statusCode: StatusCodes.Status502BadGateway, contentType: "application/problem+json");
     }
 
