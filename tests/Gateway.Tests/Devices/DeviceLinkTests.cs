@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Gateway.Tests.Infrastructure;
@@ -33,6 +34,24 @@ public sealed class DeviceLinkTests(SandboxApp app)
         Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
         var devices = await app.Api.CallAsync(HttpMethod.Get, "/api/v1/devices", Auth.Bearer(token));
         Assert.Equal($$"""[{"platform":"wa","device_id":"{{phone}}"}]""", devices.Body!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Behind_a_tls_proxy_the_qr_url_is_wss()
+    {
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/devices")
+        {
+            Headers = { Authorization = Auth.Bearer(token) },
+            Content = JsonContent.Create(new { platform = "wa" }),
+        };
+        request.Headers.Add("X-Forwarded-Proto", "HTTPS, http"); // the client's scheme first, then each proxy's
+
+        using var response = await app.Api.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var url = new Uri((await response.Content.ReadFromJsonAsync<JsonObject>())!["qr_code_url"]!.GetValue<string>());
+        Assert.Equal("wss", url.Scheme);
     }
 
     [Fact]
@@ -121,6 +140,9 @@ public sealed class DeviceLinkTests(SandboxApp app)
     {
         var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
         var url = await app.StartLinkAsync(token);
+        // A plain GET of the URL (a chat app's link preview) is refused without spending the ticket.
+        var preview = await app.Api.CallAsync(HttpMethod.Get, url.PathAndQuery);
+        Assert.Equal(HttpStatusCode.BadRequest, preview.Status);
         await using (var first = await QrSocket.ConnectAsync(url))
         {
             Assert.Equal("qr", (await first.NextFrameAsync())!["type"]!.GetValue<string>());

@@ -95,6 +95,7 @@ public sealed class TokensTests(FoundationApp app)
         var badFormat = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/tokens", credential.Auth, new { expires_at = "31/12/2099" });
         var noOffset = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/tokens", credential.Auth, new { expires_at = "2099-12-31T23:59:59" });
         var past = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/tokens", credential.Auth, new { expires_at = "2020-01-01T00:00:00Z" });
+        var pastLowerCase = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/tokens", credential.Auth, new { expires_at = "2020-01-01t00:00:00.5z" });
         var future = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/tokens", credential.Auth, new { use_host = false, expires_at = "2099-12-31T23:59:59Z" });
 
         Assert.Equal(HttpStatusCode.BadRequest, badFormat.Status);
@@ -102,6 +103,7 @@ public sealed class TokensTests(FoundationApp app)
         Assert.Equal("Invalid expires_at format. Must be RFC3339 (e.g., 2026-12-31T23:59:59Z)", noOffset.Error);
         Assert.Equal(HttpStatusCode.BadRequest, past.Status);
         Assert.Equal("expires_at must be in the future", past.Error);
+        Assert.Equal("expires_at must be in the future", pastLowerCase.Error); // RFC 3339 allows a lower-case t and z
         Assert.Equal(HttpStatusCode.Created, future.Status);
         var listed = Assert.Single(await ListAsync(credential.Auth));
         Assert.Equal("2099-12-31T23:59:59Z", listed.GetProperty("expires_at").GetString());

@@ -33,11 +33,12 @@ public sealed class DeviceLinking(MatrixSessions sessions, ManagementRooms manag
     }
 
     /// <summary>Spends a ticket: it opens one socket only.</summary>
-    public async Task<Ticket?> RedeemAsync(string ticket)
-    {
-        var value = await redis.GetDatabase().StringGetDeleteAsync(TicketKey(ticket));
-        return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<Ticket>(value.ToString());
-    }
+    public async Task<Ticket?> RedeemAsync(string ticket) => Parse(await redis.GetDatabase().StringGetDeleteAsync(TicketKey(ticket)));
+
+    /// <summary>Reads a ticket without spending it.</summary>
+    public async Task<Ticket?> PeekAsync(string ticket) => Parse(await redis.GetDatabase().StringGetAsync(TicketKey(ticket)));
+
+    private static Ticket? Parse(RedisValue value) => value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<Ticket>(value.ToString());
 
     /// <summary>The platform of the identity's pending link, for a socket opened with a Matrix token.</summary>
     public async Task<string?> PendingPlatformAsync(int identityId, IEnumerable<string> platforms)

@@ -44,7 +44,9 @@ public static class DevicesApi
         try
         {
             var ticket = await linking.StartAsync(user.MatrixIdentityId(), bridges.Value.All()[request.Platform!], cancellationToken);
-            var scheme = http.IsHttps || http.Headers["X-Forwarded-Proto"] == "https" ? "wss" : "ws";
+            // Behind a TLS-terminating proxy: the first X-Forwarded-Proto value is what the client used.
+            var forwarded = http.Headers["X-Forwarded-Proto"].ToString().Split(',')[0].Trim();
+            var scheme = http.IsHttps || forwarded.Equals("https", StringComparison.OrdinalIgnoreCase) ? "wss" : "ws";
             return TypedResults.Created((string?)null, new DeviceLinkStarted("Scan the QR code to link your device",
                 $"{scheme}://{http.Host}/api/v1/devices/qr-code?token={ticket}"));
         }

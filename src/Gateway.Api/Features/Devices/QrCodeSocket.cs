@@ -22,7 +22,8 @@ public static class QrCodeSocket
         DeviceLinking.Ticket? link;
         if (token.StartsWith(DeviceLinking.TicketPrefix, StringComparison.Ordinal))
         {
-            link = await linking.RedeemAsync(token);
+            // A plain GET (a link preview, a curious curl) is refused below and must not use up the socket's one opening.
+            link = context.WebSockets.IsWebSocketRequest ? await linking.RedeemAsync(token) : await linking.PeekAsync(token);
         }
         else if (token.StartsWith(MatrixTokens.Prefix, StringComparison.Ordinal))
         {

@@ -110,8 +110,12 @@ public static class TokensApi
             : db.Tokens.Where(t => t.CredentialId == credentialId);
     }
 
-    private static bool TryParseRfc3339(string value, out DateTimeOffset parsed) =>
-        DateTimeOffset.TryParseExact(value, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
-            CultureInfo.InvariantCulture, DateTimeStyles.None, out parsed)
-        && (value.EndsWith('Z') || value.EndsWith("z") || value[^6] is '+' or '-');
+    /// <summary>RFC 3339 date-time with an offset; its letters T and Z may be lower case.</summary>
+    private static bool TryParseRfc3339(string value, out DateTimeOffset parsed)
+    {
+        value = value.ToUpperInvariant();
+        return DateTimeOffset.TryParseExact(value, ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
+                CultureInfo.InvariantCulture, DateTimeStyles.None, out parsed)
+            && (value.EndsWith('Z') || value[^6] is '+' or '-');
+    }
 }
