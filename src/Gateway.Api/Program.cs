@@ -36,6 +36,8 @@ builder.Services.AddMemoryCache();
 builder.Services.AddSecretBox(builder.Configuration);
 builder.Services.AddScoped<TokenIssuer>();
 builder.Services.AddScoped<TokenRevocation>();
+builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
+builder.Services.AddHostedService<ExpiredTokenCleanup>();
 builder.Services.AddSingleton<IdentityAnnouncements>();
 builder.Services.AddSingleton<AccessCache>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AccessCache>());

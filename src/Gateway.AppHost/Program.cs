@@ -17,7 +17,8 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
     .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKey, sandbox)
     .WithEnvironment("CLIENT_ID", clientId)
     .WithEnvironment("CLIENT_SECRET", clientSecret)
-    .WithConfigurationSection(builder.Configuration, "Messages"); // send limits
+    .WithConfigurationSection(builder.Configuration, "Messages") // send limits
+    .WithConfigurationSection(builder.Configuration, "Gateway:Tokens", target: "Tokens"); // expired-token cleanup
 
 builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName: null)
     .WithHttpEndpoint()

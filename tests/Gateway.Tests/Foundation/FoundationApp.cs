@@ -13,6 +13,8 @@ public sealed class FoundationApp : GatewayApp
 
     protected override bool CollectsTelemetry => true;
 
+    protected override IEnumerable<string> Settings => ["--Gateway:Tokens:CleanupInterval=00:00:01"];
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();

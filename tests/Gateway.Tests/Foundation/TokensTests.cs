@@ -60,6 +60,39 @@ public sealed class TokensTests(FoundationApp app)
     }
 
     [Fact]
+    public async Task A_token_expired_over_a_week_ago_is_deleted_with_its_webhooks_and_matrix_session()
+    {
+        var credential = await app.CreateCredentialAsync();
+        var (oldId, oldToken) = await app.CreateTokenAsync(credential.Auth, new { use_host = false });
+        var (recentId, _) = await app.CreateTokenAsync(credential.Auth, new { use_host = false });
+        var webhook = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/webhooks", Auth.Bearer(oldToken), new { url = "https://93.184.215.14/hook" });
+        Assert.Equal(HttpStatusCode.Created, webhook.Status);
+        var matrixAccessToken = await app.MatrixAccessTokenOfAsync(oldId);
+        int oldIdentity;
+        await using (var db = app.OpenDb())
+        {
+            oldIdentity = (await db.Tokens.SingleAsync(t => t.Id == oldId)).IdentityId;
+            await db.Tokens.Where(t => t.Id == oldId).ExecuteUpdateAsync(s => s.SetProperty(t => t.ExpiresAt, DateTime.UtcNow.AddDays(-8)));
+            await db.Tokens.Where(t => t.Id == recentId).ExecuteUpdateAsync(s => s.SetProperty(t => t.ExpiresAt, DateTime.UtcNow.AddDays(-6)));
+        }
+
+        await Eventually.HoldsAsync(async () =>
+            {
+                await using var db = app.OpenDb();
+                return !await db.MatrixIdentities.AnyAsync(i => i.Id == oldIdentity); // the last step of deleting a token
+            },
+            TimeSpan.FromSeconds(30), () => "the token expired eight days ago still has its Matrix identity");
+
+        Assert.Equal(recentId, (await ListAsync(credential.Auth)).Single().GetProperty("id").GetInt32()); // expired six days ago: kept
+        await using (var db = app.OpenDb())
+        {
+            Assert.False(await db.Tokens.AnyAsync(t => t.Id == oldId));
+            Assert.False(await db.Webhooks.AnyAsync(w => w.TokenId == oldId));
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.WhoAmIAsync(matrixAccessToken)).StatusCode);
+    }
+
+    [Fact]
     public async Task The_matrix_user_behind_a_new_token_exists_on_the_homeserver()
     {
         var credential = await app.CreateCredentialAsync();

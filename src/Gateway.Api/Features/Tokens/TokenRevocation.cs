@@ -13,8 +13,8 @@ public sealed class TokenRevocation(
     GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, IdentityAnnouncements identities, AccessCache access,
     ILogger<TokenRevocation> logger)
 {
-    public Task DeleteTokenAsync(ApiToken token, CancellationToken cancellationToken) =>
-        DeleteAsync([token], credential: null, cancellationToken);
+    public Task DeleteTokensAsync(List<ApiToken> tokens, CancellationToken cancellationToken) =>
+        DeleteAsync(tokens, credential: null, cancellationToken);
 
     public async Task DeleteCredentialAsync(Credential credential, CancellationToken cancellationToken)
     {
@@ -32,9 +32,17 @@ public sealed class TokenRevocation(
         }
         await db.SaveChangesAsync(cancellationToken);
         await access.RevokeAsync();
+        await RemoveOrphanIdentitiesAsync(identityIds, cancellationToken);
+    }
 
+    /// <summary>
+    /// Logs out and removes the identities (of <paramref name="among"/>, or all) that no token uses any more. Their tokens
+    /// are deleted first, in a transaction of their own; this also finishes the work of a revocation cut short there.
+    /// </summary>
+    public async Task RemoveOrphanIdentitiesAsync(IReadOnlyList<int>? among, CancellationToken cancellationToken)
+    {
         var orphans = await db.MatrixIdentities
-            .Where(i => identityIds.Contains(i.Id) && !i.IsHost && !db.Tokens.Any(t => t.IdentityId == i.Id))
+            .Where(i => (among == null || among.Contains(i.Id)) && !i.IsHost && !db.Tokens.Any(t => t.IdentityId == i.Id))
             .ToListAsync(cancellationToken);
         foreach (var identity in orphans)
         {
@@ -42,7 +50,7 @@ public sealed class TokenRevocation(
             {
                 await provisioner.LogoutAsync(secretBox.Open(identity.AccessTokenCipher), cancellationToken);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or Polly.ExecutionRejectedException)
             {
                 // The tokens are gone either way; an unreachable homeserver only leaves a session that nothing uses.
                 logger.LogWarning(e, "Could not log out Matrix user {UserId}", identity.UserId);

@@ -97,7 +97,7 @@ public static class TokensApi
         {
             return ApiProblems.NotFound("Token not found");
         }
-        await revocation.DeleteTokenAsync(token, cancellationToken);
+        await revocation.DeleteTokensAsync([token], cancellationToken);
         return TypedResults.Ok(new MessageResponse("Token deleted successfully"));
     }
 
