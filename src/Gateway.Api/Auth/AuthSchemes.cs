@@ -1,3 +1,4 @@
+using Gateway.Api.Errors;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Gateway.Api.Auth;
@@ -23,9 +24,11 @@ public static class AuthSchemes
         builder.RequireAuthorization(policy => policy
             .AddAuthenticationSchemes(Basic)
             .RequireAuthenticatedUser()
-            .RequireAssertion(context => Scopes.Grants(context.User, scope)));
+            .RequireAssertion(context => Scopes.Grants(context.User, scope)))
+            .ProducesErrors(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
     /// <summary>A valid, unexpired Matrix token.</summary>
     public static TBuilder RequireMatrixToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(policy => policy.AddAuthenticationSchemes(MatrixToken).RequireAuthenticatedUser());
+        builder.RequireAuthorization(policy => policy.AddAuthenticationSchemes(MatrixToken).RequireAuthenticatedUser())
+            .ProducesErrors(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 }

@@ -23,6 +23,23 @@ public sealed class DocsAndHealthTests(FoundationApp app)
         Assert.Contains("Bearer", paths["/api/v1/devices"]!["get"]!["security"]!.ToJsonString());
     }
 
+    [Fact]
+    public async Task The_openapi_document_lists_every_answer_an_endpoint_can_give()
+    {
+        var paths = JsonNode.Parse(await app.Api.GetStringAsync("/openapi/v1.json"))!["paths"]!;
+        JsonObject Responses(string path, string method) => paths[path]![method]!["responses"]!.AsObject();
+        string[] Statuses(string path, string method) => [.. Responses(path, method).Select(r => r.Key).Order()];
+
+        Assert.Equal(["201", "400", "401", "403", "502"], Statuses("/api/v1/tokens", "post"));
+        Assert.Equal(["200", "400", "401", "403", "404", "413", "429", "502"], Statuses("/api/v1/devices/{deviceId}/message", "post"));
+        Assert.Equal(["200", "400", "401", "403", "404", "409"], Statuses("/api/v1/webhooks/{webhookId}", "put"));
+        Assert.Equal(["400", "401", "403"], Statuses("/api/v1/devices/qr-code", "get"));
+        Assert.Equal("application/problem+json", Assert.Single(Responses("/api/v1/webhooks/{webhookId}", "put")["409"]!["content"]!.AsObject()).Key);
+        // The 502 of a send carries the per-recipient results.
+        var notSent = Responses("/api/v1/devices/{deviceId}/message", "post")["502"]!["content"]!["application/problem+json"]!.ToJsonString();
+        Assert.Contains("MessageNotSent", notSent);
+    }
+
     [Theory]
     [InlineData("/docs")]
     [InlineData("/docs/index.html")]

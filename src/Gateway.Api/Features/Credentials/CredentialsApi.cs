@@ -14,11 +14,14 @@ public static partial class CredentialsApi
     {
         var api = routes.MapGroup("/api/v1/credentials").WithTags("Credentials");
         api.MapPost("/", CreateCredential).RequireScope(Scopes.CredentialsWrite)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict)
             .WithSummary("Create an API client credential").WithDescription("The client_secret is shown only in this response.");
         api.MapGet("/", ListCredentials).RequireScope(Scopes.CredentialsRead).WithSummary("List credentials");
         api.MapPut("/{clientId}", UpdateCredential).RequireScope(Scopes.CredentialsWrite)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("Update a credential").WithDescription("Omitted fields keep their value; regenerate_secret returns a new client_secret.");
         api.MapDelete("/{clientId}", DeleteCredential).RequireScope(Scopes.CredentialsWrite)
+            .ProducesErrors(StatusCodes.Status404NotFound)
             .WithSummary("Delete a credential and revoke its tokens");
         return api;
     }

@@ -18,14 +18,17 @@ public static class DevicesApi
     {
         var api = routes.MapGroup("/api/v1/devices").WithTags("Devices");
         api.MapPost("/", AddDevice).RequireMatrixToken()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status502BadGateway)
             .WithSummary("Start linking a device")
             .WithDescription("Asks the bridge for a QR login and returns the WebSocket URL that streams the QR codes (with a one-time ticket).");
         api.MapGet("/", ListDevices).RequireMatrixToken()
             .WithSummary("List linked devices")
             .WithDescription("The devices linked to the token's Matrix identity: a use_host token sees the host's devices.");
         api.MapDelete("/", DeleteDevice).RequireMatrixToken()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("Unlink a device").WithDescription("Logs the bridge out of the device and forgets it.");
         api.MapGet("/qr-code", QrCodeSocket.Open)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
             .WithSummary("QR code WebSocket")
             .WithDescription("WebSocket (text frames, one JSON object each): {type:qr, code, expires_in} on every QR, then "
                 + "{type:success, platform, device_id} or {type:error, error} and a normal close. ?token= takes the ticket "

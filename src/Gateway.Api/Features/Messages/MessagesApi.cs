@@ -20,6 +20,9 @@ public static class MessagesApi
     public static RouteHandlerBuilder MapMessagesApi(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/api/v1/devices/{deviceId}/message", SendMessage)
             .RequireMatrixToken()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status429TooManyRequests)
+            .Produces<MessageNotSent>(StatusCodes.Status502BadGateway, "application/problem+json")
             .WithTags("Messages")
             .Accepts<SendMessageRequest>("application/json", "multipart/form-data")
             .WithSummary("Send a message")

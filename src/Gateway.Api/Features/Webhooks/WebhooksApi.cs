@@ -20,14 +20,17 @@ public static class WebhooksApi
     {
         var api = routes.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireMatrixToken();
         api.MapPost("/", CreateWebhook)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict)
             .WithSummary("Add a webhook")
             .WithDescription("Incoming messages of the token's Matrix identity are POSTed to the URL, signed with the secret "
                 + "(generated when absent). The secret is shown only in this response.");
         api.MapGet("/", ListWebhooks).WithSummary("List the token's webhooks");
         api.MapPut("/{webhookId}", UpdateWebhook)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .WithSummary("Change a webhook's URL or active flag").WithDescription("Omitted fields keep their value.");
-        api.MapDelete("/{webhookId}", DeleteWebhook).WithSummary("Delete a webhook and its pending deliveries");
+        api.MapDelete("/{webhookId}", DeleteWebhook).ProducesErrors(StatusCodes.Status404NotFound).WithSummary("Delete a webhook and its pending deliveries");
         api.MapGet("/{webhookId}/deliveries", ListDeliveries)
+            .ProducesErrors(StatusCodes.Status404NotFound)
             .WithSummary("Recent deliveries of a webhook")
             .WithDescription($"The {RecentDeliveries} most recent, newest first: status pending, delivered or failed, attempts and the last error.");
         return api;
