@@ -36,7 +36,10 @@ builder.Services.AddMemoryCache();
 builder.Services.AddSecretBox(builder.Configuration);
 builder.Services.AddScoped<TokenIssuer>();
 builder.Services.AddScoped<TokenRevocation>();
-builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section);
+builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section)
+    .Validate(o => o.KeepExpiredFor >= TimeSpan.Zero && o.CleanupInterval > TimeSpan.Zero,
+        "Tokens:KeepExpiredFor must not be negative and Tokens:CleanupInterval must be positive")
+    .ValidateOnStart();
 builder.Services.AddHostedService<ExpiredTokenCleanup>();
 builder.Services.AddSingleton<IdentityAnnouncements>();
 builder.Services.AddSingleton<AccessCache>();

@@ -61,7 +61,8 @@ public static class ApiProblems
             StatusCodeSelector = exception => exception switch
             {
                 BadHttpRequestException bad => bad.StatusCode,
-                // A dependency's call timed out or its circuit is open, wherever no caller said it better.
+                // The homeserver failed, wherever no caller said it better.
+                HttpRequestException => StatusCodes.Status502BadGateway,
                 Polly.ExecutionRejectedException => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },

@@ -80,9 +80,9 @@ public sealed class MatrixClient(HttpClient http, UpstreamTime time)
             }
             return JsonNode.Parse(text) ?? new JsonObject();
         }
-        catch (Polly.ExecutionRejectedException e) // the resilience handler timed out, or its circuit is open
+        catch (Polly.ExecutionRejectedException e) // the resilience handler timed out, its circuit is open, …
         {
-            throw new HttpRequestException("The homeserver did not answer in time.", e);
+            throw new HttpRequestException("The homeserver did not answer.", e);
         }
         finally
         {

@@ -27,6 +27,18 @@ public sealed class ErrorResponseTests(FoundationApp app)
     }
 
     [Fact]
+    public async Task The_frameworks_own_answers_have_the_same_shape()
+    {
+        var unknown = await app.Api.CallAsync(HttpMethod.Get, "/api/v1/no-such-thing");
+
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+        Assert.Equal("application/problem+json", unknown.MediaType);
+        Assert.Equal("about:blank", unknown.Body!["type"]!.GetValue<string>());
+        Assert.Equal("Not Found", unknown.Error);
+        Assert.Matches("^[0-9a-f]{32}$", unknown.Body["trace_id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_token_asked_for_while_the_homeserver_hangs_is_502_and_nothing_is_created()
     {
         int TokenCount() { using var db = app.OpenDb(); return db.Tokens.Count(); }

@@ -37,6 +37,9 @@ public static class ResourceRestarts
         Assert.True(app.App.ResourceNotifications.TryGetCurrentState(resource, out var state), $"{resource} is not known");
         var root = Convert.ToInt32(state!.Snapshot.Properties.Single(p => p.Name == "executable.pid").Value);
         var processes = WithDescendants(root);
+        // Should the test run die before it thaws them, a watchdog does, rather than leave a stopped homeserver behind
+        // (its output let go at once, so the test host never waits on it).
+        System.Diagnostics.Process.Start("sh", ["-c", $"exec </dev/null >/dev/null 2>&1; sleep 120; kill -CONT {string.Join(' ', processes)}"])!.Dispose();
         await SignalAsync("-STOP", processes);
         return new Thaw(() => SignalAsync("-CONT", processes));
     }
@@ -69,6 +72,7 @@ public static class ResourceRestarts
     {
         using var kill = System.Diagnostics.Process.Start("kill", [signal, .. processes.Select(p => p.ToString())])!;
         await kill.WaitForExitAsync();
+        Assert.True(kill.ExitCode == 0, $"kill {signal} {string.Join(' ', processes)} failed");
     }
 
     private sealed class Thaw(Func<Task> thaw) : IAsyncDisposable

@@ -40,9 +40,12 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
             catch (Exception e) when (e is MatrixException or HttpRequestException or BridgeUnavailableException)
             {
                 logger.LogWarning(e, "Sending to a recipient failed");
-                results.Add(RecipientResult.Failed(recipient, e is MatrixException matrixError
-                    ? $"The homeserver refused the message ({matrixError.ErrorCode ?? ((int)matrixError.Status).ToString()})"
-                    : e.Message));
+                results.Add(RecipientResult.Failed(recipient, e switch
+                {
+                    MatrixException refused => $"The homeserver refused the message ({refused.ErrorCode ?? ((int)refused.Status).ToString()})",
+                    BridgeUnavailableException => e.Message, // our own words
+                    _ => "The homeserver did not answer", // never a socket error's internals
+                }));
             }
         }
         return results;

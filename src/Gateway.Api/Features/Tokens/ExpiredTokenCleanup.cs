@@ -36,8 +36,12 @@ public sealed class ExpiredTokenCleanup(
             {
                 await CleanUpAsync(stoppingToken);
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception e)
             {
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    return; // stopping: whatever broke, the next start carries on
+                }
                 logger.LogWarning(e, "Cleaning up expired tokens failed; trying again in {Interval}", options.Value.CleanupInterval);
             }
         }
@@ -46,11 +50,25 @@ public sealed class ExpiredTokenCleanup(
 
     private async Task CleanUpAsync(CancellationToken cancellationToken)
     {
-        var interval = options.Value.CleanupInterval;
-        if (!await redis.GetDatabase().LockTakeAsync("gw:tokens:cleanup", Environment.MachineName + Environment.ProcessId, interval))
+        const string Lock = "gw:tokens:cleanup";
+        var owner = $"{Environment.MachineName}:{Environment.ProcessId}";
+        var redisDb = redis.GetDatabase();
+        if (!await redisDb.LockTakeAsync(Lock, owner, TimeSpan.FromMinutes(10)))
         {
-            return; // another replica is at it; the lock lapses by the next round
+            return; // another replica is at it
         }
+        try
+        {
+            await DeleteExpiredAsync(cancellationToken);
+        }
+        finally
+        {
+            await redisDb.LockReleaseAsync(Lock, owner);
+        }
+    }
+
+    private async Task DeleteExpiredAsync(CancellationToken cancellationToken)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
         var revocation = scope.ServiceProvider.GetRequiredService<TokenRevocation>();

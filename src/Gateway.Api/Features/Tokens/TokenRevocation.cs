@@ -41,9 +41,7 @@ public sealed class TokenRevocation(
     /// </summary>
     public async Task RemoveOrphanIdentitiesAsync(IReadOnlyList<int>? among, CancellationToken cancellationToken)
     {
-        var orphans = await db.MatrixIdentities
-            .Where(i => (among == null || among.Contains(i.Id)) && !i.IsHost && !db.Tokens.Any(t => t.IdentityId == i.Id))
-            .ToListAsync(cancellationToken);
+        var orphans = await Orphans().Where(i => among == null || among.Contains(i.Id)).AsNoTracking().ToListAsync(cancellationToken);
         foreach (var identity in orphans)
         {
             try
@@ -56,11 +54,15 @@ public sealed class TokenRevocation(
                 logger.LogWarning(e, "Could not log out Matrix user {UserId}", identity.UserId);
             }
         }
-        db.MatrixIdentities.RemoveRange(orphans);
-        await db.SaveChangesAsync(cancellationToken);
-        if (orphans.Count > 0)
+        // Each delete checks again, and another request (or the expired-token cleanup) that got there first is fine.
+        var orphanIds = orphans.Select(i => i.Id).ToList();
+        if (await Orphans().Where(i => orphanIds.Contains(i.Id)).ExecuteDeleteAsync(cancellationToken) > 0)
         {
             await identities.AnnounceChangeAsync();
         }
     }
+
+    /// <summary>Identities no token uses, other than the host's (<c>use_host</c> tokens may come for it at any time).</summary>
+    private IQueryable<MatrixIdentity> Orphans() =>
+        db.MatrixIdentities.Where(i => !i.IsHost && !db.Tokens.Any(t => t.IdentityId == i.Id));
 }
