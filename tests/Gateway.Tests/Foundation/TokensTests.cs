@@ -93,6 +93,30 @@ public sealed class TokensTests(FoundationApp app)
     }
 
     [Fact]
+    public async Task A_legacy_token_without_a_credential_is_listed_to_the_super_admin_only()
+    {
+        var credential = await app.CreateCredentialAsync();
+        await app.CreateTokenAsync(credential.Auth);
+        int legacyId;
+        await using (var db = app.OpenDb())
+        {
+            // From before credentials existed: no credential, on the host identity.
+            var legacy = new Gateway.Data.ApiToken
+            {
+                TokenHash = Gateway.Data.Secrets.Hash(Gateway.Data.Secrets.NewRandom("mt_")),
+                IdentityId = (await db.MatrixIdentities.SingleAsync(i => i.IsHost)).Id,
+                CreatedAt = DateTime.UtcNow,
+            };
+            db.Tokens.Add(legacy);
+            await db.SaveChangesAsync();
+            legacyId = legacy.Id;
+        }
+
+        Assert.Contains(legacyId, (await ListAsync(app.SuperAdmin)).Select(t => t.GetProperty("id").GetInt32()));
+        Assert.DoesNotContain(legacyId, (await ListAsync(credential.Auth)).Select(t => t.GetProperty("id").GetInt32()));
+    }
+
+    [Fact]
     public async Task The_matrix_user_behind_a_new_token_exists_on_the_homeserver()
     {
         var credential = await app.CreateCredentialAsync();

@@ -167,6 +167,8 @@ public sealed class SendMessageTests(SandboxApp app)
     [Theory]
     [InlineData("report.pdf", "application/pdf", "m.file")]
     [InlineData("photo.png", "image/png", "m.image")]
+    [InlineData("clip.mp4", "video/mp4", "m.video")]
+    [InlineData("voice.mp3", "audio/mpeg", "m.audio")]
     public async Task A_file_goes_by_multipart_with_its_type_size_name_and_caption(string fileName, string mimeType, string msgtype)
     {
         var (token, device) = await app.NewLinkedDeviceAsync();
@@ -211,6 +213,37 @@ public sealed class SendMessageTests(SandboxApp app)
 
         Assert.Equal(status, (int)response.Status);
         Assert.Equal(error, response.Error);
+        Assert.Empty(await SentAsync(device));
+    }
+
+    [Fact]
+    public async Task A_file_over_the_limit_is_413_and_sends_nothing()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("1234567890"), "contact" },
+            { new StringContent("wa"), "platform" },
+            { new ByteArrayContent(new byte[SandboxApp.MaxFileBytes + 1]), "file", "big.bin" },
+        };
+
+        var response = await SendFormAsync(token, device, form);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.Status);
+        Assert.Equal("Uploaded file is too large: the limit is 1 MiB", response.Error);
+        Assert.Empty(await SentAsync(device));
+    }
+
+    [Fact]
+    public async Task More_than_a_hundred_recipients_are_refused()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+        var contacts = string.Join(",", Enumerable.Range(0, 101).Select(i => $"23760000{i:D4}"));
+
+        var response = await SendAsync(token, device, new { contact = contacts, platform = "wa", text = "To everyone" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal("Too many recipients: at most 100", response.Error);
         Assert.Empty(await SentAsync(device));
     }
 
