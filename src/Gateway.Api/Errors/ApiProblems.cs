@@ -48,7 +48,9 @@ public static class ApiProblems
             problem.Extensions["error"] = problem.Status >= 500 ? Internal : problem.Detail;
             problem.Extensions.Remove("traceId");
             problem.Extensions["trace_id"] = TraceId(context.HttpContext);
-        });
+        })
+        // After the framework's writer, so it only writes what that one declines.
+        .AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
 
     /// <summary>The id to quote when reporting a failed request: the trace it was recorded under.</summary>
     public static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;

@@ -38,6 +38,23 @@ public sealed class ErrorResponseTests(FoundationApp app)
         Assert.Matches("^[0-9a-f]{32}$", unknown.Body["trace_id"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("/api/v1/tokens/not-a-number", "Invalid token ID")] // the handler's problem
+    [InlineData("/api/v1/no-such-thing", "Not Found")] // the framework's status code page
+    public async Task Errors_are_problem_json_even_when_the_client_accepts_only_html(string path, string error)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, path) { Headers = { Authorization = app.SuperAdmin } };
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await app.Api.SendAsync(request);
+
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(error, body["error"]!.GetValue<string>());
+        Assert.Equal("about:blank", body["type"]!.GetValue<string>());
+        Assert.Matches("^[0-9a-f]{32}$", body["trace_id"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_token_asked_for_while_the_homeserver_hangs_is_502_and_nothing_is_created()
     {
