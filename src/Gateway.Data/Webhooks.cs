@@ -69,7 +69,7 @@ public sealed class WebhookOptions
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromHours(24);
     /// <summary>How often the worker looks for due deliveries when no notice wakes it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
-    /// <summary>How long delivered and given-up deliveries stay listed (<c>GET …/deliveries</c>) before they are removed.</summary>
+    /// <summary>How long after being recorded a delivered or given-up delivery stays listed (<c>GET …/deliveries</c>) before it is removed.</summary>
     public TimeSpan KeepSettledFor { get; set; } = TimeSpan.FromDays(7);
     /// <summary>How often the worker gives up deliveries past the retry window and removes settled ones past <see cref="KeepSettledFor"/>.</summary>
     public TimeSpan TidyInterval { get; set; } = TimeSpan.FromMinutes(1);
