@@ -12,6 +12,6 @@ cat <<INFO
 
 INFO
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
-exec dotnet run --project src/Gateway.AppHost --launch-profile http -- \
+exec dotnet run --project Gateway.AppHost --launch-profile http -- \
   --Gateway:Infrastructure=local --Gateway:Sandbox=true --Gateway:ApiPort=8080 \
   --Gateway:AllowPrivateWebhooks=true

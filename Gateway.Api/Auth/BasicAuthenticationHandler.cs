@@ -1,0 +1,83 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Encodings.Web;
+using Gateway.Shared.Data;
+using Gateway.Shared.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Api.Auth;
+
+/// <summary>Basic auth against the credentials table (the super admin from CLIENT_ID/CLIENT_SECRET is one of its rows).</summary>
+public sealed class BasicAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, GatewayDb db)
+    : ProblemAuthenticationHandler(options, logger, encoder)
+{
+    private const string InvalidHeader = "invalid authorization header";
+    private const string InvalidCredentials = "invalid credentials";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return Refuse(MissingHeader);
+        }
+        if (!TryReadBasic(header, out var clientId, out var secret))
+        {
+            return Refuse(InvalidHeader);
+        }
+
+        var credential = await db.Credentials.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId, Context.RequestAborted);
+        // Hash even when the client id is unknown, so timing does not tell which client ids exist.
+        var secretMatches = Secrets.Matches(secret, credential?.SecretHash ?? new byte[32]);
+        if (credential is null || !secretMatches || !credential.Active)
+        {
+            return Refuse(InvalidCredentials);
+        }
+
+        Claim[] claims =
+        [
+            new(ClaimTypes.NameIdentifier, credential.Id.ToString()),
+            new(ClaimTypes.Name, credential.ClientId),
+            new(ClaimTypes.Role, credential.Role),
+            .. credential.Scopes.Select(scope => new Claim(Scopes.ClaimType, scope)),
+        ];
+        return AuthenticateResult.Success(new AuthenticationTicket(
+            new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
+    }
+
+    private static bool TryReadBasic(string header, out string clientId, out string secret)
+    {
+        clientId = secret = "";
+        if (!AuthenticationHeaderValue.TryParse(header, out var value)
+            || !string.Equals(value.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
+            || string.IsNullOrEmpty(value.Parameter))
+        {
+            return false;
+        }
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
+            var colon = decoded.IndexOf(':');
+            if (colon <= 0)
+            {
+                return false;
+            }
+            (clientId, secret) = (decoded[..colon], decoded[(colon + 1)..]);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}
+
+public static class CredentialClaims
+{
+    public static int CredentialId(this ClaimsPrincipal user) => int.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
+    public static bool IsSuperAdmin(this ClaimsPrincipal user) => user.IsInRole(CredentialRoles.SuperAdmin);
+}

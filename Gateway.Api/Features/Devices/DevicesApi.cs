@@ -1,0 +1,101 @@
+using System.Security.Claims;
+using Gateway.Api.Auth;
+using Gateway.Api.Bridges;
+using Gateway.Api.Errors;
+using Gateway.Api.Features.Credentials;
+using Gateway.Api.Matrix;
+using Gateway.Shared.Bridges;
+using Gateway.Shared.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Api.Features.Devices;
+
+public static class DevicesApi
+{
+    public static RouteGroupBuilder MapDevicesApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api/v1/devices").WithTags("Devices");
+        api.MapPost("/", AddDevice).RequireMatrixToken()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status502BadGateway)
+            .WithSummary("Start linking a device")
+            .WithDescription("Asks the bridge for a QR login and returns the WebSocket URL that streams the QR codes (with a one-time ticket).");
+        api.MapGet("/", ListDevices).RequireMatrixToken()
+            .WithSummary("List linked devices")
+            .WithDescription("The devices linked to the token's Matrix identity: a use_host token sees the host's devices.");
+        api.MapDelete("/", DeleteDevice).RequireMatrixToken()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .WithSummary("Unlink a device").WithDescription("Logs the bridge out of the device and forgets it.");
+        api.MapGet("/qr-code", QrCodeSocket.Open)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
+            .WithSummary("QR code WebSocket")
+            .WithDescription("WebSocket (text frames, one JSON object each): {type:qr, code, expires_in} on every QR, then "
+                + "{type:success, platform, device_id} or {type:error, error} and a normal close. ?token= takes the ticket "
+                + "from qr_code_url or a Matrix token.");
+        return api;
+    }
+
+    private static async Task<Results<Created<DeviceLinkStarted>, ProblemHttpResult>> AddDevice(
+        AddDeviceRequest request, ClaimsPrincipal user, HttpRequest http, IOptions<BridgeOptions> bridges,
+        DeviceLinking linking, CancellationToken cancellationToken)
+    {
+        if (ValidatePlatform(request.Platform, bridges.Value) is { } invalid)
+        {
+            return invalid;
+        }
+        try
+        {
+            var ticket = await linking.StartAsync(user.MatrixIdentityId(), bridges.Value.All()[request.Platform!], cancellationToken);
+            // Behind a TLS-terminating proxy: the first X-Forwarded-Proto value is what the client used.
+            var forwarded = http.Headers["X-Forwarded-Proto"].ToString().Split(',')[0].Trim();
+            var scheme = http.IsHttps || forwarded.Equals("https", StringComparison.OrdinalIgnoreCase) ? "wss" : "ws";
+            return TypedResults.Created((string?)null, new DeviceLinkStarted("Scan the QR code to link your device",
+                $"{scheme}://{http.Host}/api/v1/devices/qr-code?token={ticket}"));
+        }
+        catch (Exception e) when (e is BridgeUnavailableException or MatrixException or HttpRequestException)
+        {
+            return ApiProblems.Problem(StatusCodes.Status502BadGateway, $"The {request.Platform} bridge is unavailable. Try again later.");
+        }
+    }
+
+    private static async Task<Ok<List<DeviceView>>> ListDevices(ClaimsPrincipal user, GatewayDb db, CancellationToken cancellationToken)
+    {
+        var identityId = user.MatrixIdentityId();
+        var devices = await db.Devices.AsNoTracking()
+            .Where(d => d.IdentityId == identityId)
+            .OrderBy(d => d.Id)
+            .Select(d => new DeviceView(d.Platform, d.DeviceId))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(devices);
+    }
+
+    private static async Task<Results<Ok<MessageResponse>, ProblemHttpResult>> DeleteDevice(
+        [FromBody] DeleteDeviceRequest request, ClaimsPrincipal user, IOptions<BridgeOptions> bridges, GatewayDb db,
+        DeviceUnlinking unlinking, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.DeviceId))
+        {
+            return ApiProblems.BadRequest("Missing required field: device_id");
+        }
+        if (ValidatePlatform(request.Platform, bridges.Value) is { } invalid)
+        {
+            return invalid;
+        }
+        var identityId = user.MatrixIdentityId();
+        var device = await db.Devices.FirstOrDefaultAsync(
+            d => d.IdentityId == identityId && d.Platform == request.Platform && d.DeviceId == request.DeviceId, cancellationToken);
+        if (device is null)
+        {
+            return ApiProblems.NotFound("Device not found");
+        }
+        await unlinking.UnlinkAsync(device, bridges.Value.All()[device.Platform], cancellationToken);
+        return TypedResults.Ok(new MessageResponse("Device deleted successfully"));
+    }
+
+    internal static ProblemHttpResult? ValidatePlatform(string? platform, BridgeOptions bridges) =>
+        string.IsNullOrWhiteSpace(platform) ? ApiProblems.BadRequest("Missing required field: platform")
+        : !bridges.All().ContainsKey(platform) ? ApiProblems.BadRequest($"Unsupported platform: {platform}")
+        : null;
+}

@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using Gateway.Api.Bridges;
+using Gateway.Api.Matrix;
+using Gateway.Shared.Bridges;
+using Gateway.Shared.Redis;
+
+namespace Gateway.Api.Features.Messages;
+
+/// <summary>Resolves each recipient to its portal room and sends the message there, one result per recipient.</summary>
+public sealed class MessageSender(RecipientResolver resolver, MatrixClient matrix, ILogger<MessageSender> logger)
+{
+    public sealed record Outgoing(bool ToGroups, IReadOnlyList<string> Recipients, string? Text, OutgoingFile? File, string? ReplyId);
+
+    public async Task<List<RecipientResult>> SendAsync(MatrixSession session, BridgePlatform platform, string deviceId, Outgoing outgoing,
+        CancellationToken cancellationToken)
+    {
+        var results = new List<RecipientResult>(outgoing.Recipients.Count);
+        JsonObject? fileContent = null;
+        foreach (var recipient in outgoing.Recipients)
+        {
+            try
+            {
+                var resolution = outgoing.ToGroups
+                    ? await resolver.GroupAsync(session, platform, deviceId, recipient, cancellationToken)
+                    : await resolver.ContactAsync(session, platform, deviceId, recipient, cancellationToken);
+                if (resolution.RoomId is not { } roomId)
+                {
+                    results.Add(RecipientResult.Failed(recipient, resolution.Error!));
+                    continue;
+                }
+                // The file goes to the media repository once, whatever the number of recipients.
+                fileContent ??= outgoing.File is null ? null : await outgoing.File.UploadAsync(matrix, session.AccessToken, outgoing.Text, cancellationToken);
+                var content = fileContent?.DeepClone().AsObject() ?? new JsonObject { ["msgtype"] = "m.text", ["body"] = outgoing.Text };
+                if (outgoing.ReplyId is { } replyId)
+                {
+                    content["m.relates_to"] = new JsonObject { ["m.in_reply_to"] = new JsonObject { ["event_id"] = replyId } };
+                }
+                var eventId = await matrix.SendMessageAsync(session.AccessToken, roomId, content, Guid.NewGuid().ToString("N"), cancellationToken);
+                results.Add(RecipientResult.Sent(recipient, eventId));
+            }
+            catch (Exception e) when (e is MatrixException or HttpRequestException or BridgeUnavailableException)
+            {
+                logger.LogWarning(e, "Sending to a recipient failed");
+                results.Add(RecipientResult.Failed(recipient, e switch
+                {
+                    MatrixException refused => $"The homeserver refused the message ({refused.ErrorCode ?? ((int)refused.Status).ToString()})",
+                    BridgeUnavailableException => e.Message, // our own words
+                    _ => "The homeserver did not answer", // never a socket error's internals
+                }));
+            }
+        }
+        return results;
+    }
+}

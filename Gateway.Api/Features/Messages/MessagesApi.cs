@@ -1,0 +1,124 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Gateway.Api.Auth;
+using Gateway.Api.Errors;
+using Gateway.Api.Features.Devices;
+using Gateway.Api.Matrix;
+using Gateway.Shared.Bridges;
+using Gateway.Shared.Redis;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Api.Features.Messages;
+
+public static class MessagesApi
+{
+    /// <summary>The largest file a send may carry (API.md: 100 MiB by default).</summary>
+    public const long DefaultMaxFileBytes = 100L * 1024 * 1024;
+
+    public static RouteHandlerBuilder MapMessagesApi(this IEndpointRouteBuilder routes) =>
+        routes.MapPost("/api/v1/devices/{deviceId}/message", SendMessage)
+            .RequireMatrixToken()
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status429TooManyRequests)
+            .Produces<MessageNotSent>(StatusCodes.Status502BadGateway, "application/problem+json")
+            .WithTags("Messages")
+            .Accepts<SendMessageRequest>("application/json", "multipart/form-data")
+            .WithSummary("Send a message")
+            .WithDescription("Text and/or a file (multipart field `file`) to comma-separated `contact`s or `group_url`s "
+                + "(group_url wins when both are given), optionally as a reply (`reply_id`). One result per recipient.")
+            .DisableAntiforgery();
+
+    private static async Task<Results<Ok<MessageSent>, JsonHttpResult<MessageNotSent>, ProblemHttpResult>> SendMessage(
+        string deviceId, HttpRequest http, ClaimsPrincipal user, IOptions<BridgeOptions> bridges, IOptions<JsonOptions> json,
+        LinkedDevices devices, MatrixSessions sessions, MessageSender sender, SendRateLimiter rateLimiter, UpstreamTime upstreamTime,
+        CancellationToken cancellationToken)
+    {
+        var (request, file) = await ReadAsync(http, json.Value.SerializerOptions, cancellationToken);
+        if (request is null)
+        {
+            return ApiProblems.BadRequest(ApiProblems.InvalidBody);
+        }
+        if (DevicesApi.ValidatePlatform(request.Platform, bridges.Value) is { } invalidPlatform)
+        {
+            return invalidPlatform;
+        }
+        var toGroups = Recipients.Parse(request.GroupUrl).Count > 0;
+        var recipients = Recipients.Parse(toGroups ? request.GroupUrl : request.Contact);
+        if (recipients.Count == 0)
+        {
+            return ApiProblems.BadRequest("Either contact or group_url must be provided");
+        }
+        if (recipients.Count > Recipients.Max)
+        {
+            return ApiProblems.BadRequest($"Too many recipients: at most {Recipients.Max}");
+        }
+        if (string.IsNullOrEmpty(request.Text) && file is null)
+        {
+            return ApiProblems.BadRequest("Either text or file must be provided");
+        }
+        if (file is { HasExtension: false })
+        {
+            return ApiProblems.BadRequest("Uploaded file must have a file extension");
+        }
+
+        var identityId = user.MatrixIdentityId();
+        var platform = bridges.Value.All()[request.Platform!];
+        if (!await devices.IsLinkedAsync(identityId, platform.Key, deviceId, cancellationToken))
+        {
+            return ApiProblems.NotFound("Device not found");
+        }
+        var wait = await rateLimiter.TryTakeAsync(identityId, platform.Key, deviceId, recipients.Count);
+        if (wait > TimeSpan.Zero)
+        {
+            http.HttpContext.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString();
+            return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many messages from this device. Retry later.");
+        }
+
+        var session = await sessions.ForIdentityAsync(identityId, cancellationToken);
+        var results = await sender.SendAsync(session, platform, deviceId,
+            new MessageSender.Outgoing(toGroups, recipients, request.Text, file, string.IsNullOrWhiteSpace(request.ReplyId) ? null : request.ReplyId),
+            cancellationToken);
+        http.HttpContext.Response.Headers["Server-Timing"] = upstreamTime.ServerTiming;
+        if (results.Any(r => r.Status == "sent"))
+        {
+            return TypedResults.Ok(new MessageSent("Message sent successfully", results));
+        }
+        const string NotSent = "The message could not be sent to any recipient";
+        return TypedResults.Json(new MessageNotSent(ApiProblems.Type, "Bad Gateway", 502, NotSent, ApiProblems.Internal, ApiProblems.TraceId(http.HttpContext), results),
+            statusCode: StatusCodes.Status502BadGateway, contentType: "application/problem+json");
+    }
+
+    /// <summary>The request's fields from JSON or multipart; a null request when the body is not a JSON object.</summary>
+    private static async Task<(SendMessageRequest? Request, OutgoingFile? File)> ReadAsync(HttpRequest http, JsonSerializerOptions options,
+        CancellationToken cancellationToken)
+    {
+        if (http.HasFormContentType)
+        {
+            IFormCollection form;
+            try
+            {
+                form = await http.ReadFormAsync(cancellationToken);
+            }
+            catch (InvalidDataException) // the multipart body length limit
+            {
+                var limit = http.HttpContext.RequestServices.GetRequiredService<IOptions<FormOptions>>().Value.MultipartBodyLengthLimit;
+                throw new BadHttpRequestException($"Uploaded file is too large: the limit is {limit / (1024 * 1024)} MiB",
+                    StatusCodes.Status413PayloadTooLarge);
+            }
+            var file = form.Files.GetFile("file");
+            return (new SendMessageRequest(form["contact"], form["group_url"], form["platform"], form["text"], form["reply_id"]),
+                file is { Length: > 0 } ? new OutgoingFile(file) : null);
+        }
+        try
+        {
+            return (await JsonSerializer.DeserializeAsync<SendMessageRequest>(http.Body, options, cancellationToken), null);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+}

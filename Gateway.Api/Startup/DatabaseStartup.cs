@@ -1,0 +1,50 @@
+using Gateway.Api.Auth;
+using Gateway.Shared.Data;
+using Gateway.Shared.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.Api.Startup;
+
+/// <summary>
+/// Applies the schema's migrations, then makes the CLIENT_ID/CLIENT_SECRET credential the one active super admin.
+/// Runs before the Api takes requests.
+/// </summary>
+public static class DatabaseStartup
+{
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        var clientId = app.Configuration["CLIENT_ID"];
+        var clientSecret = app.Configuration["CLIENT_SECRET"];
+        if (string.IsNullOrWhiteSpace(clientId) || string.IsNullOrWhiteSpace(clientSecret))
+        {
+            throw new InvalidOperationException("CLIENT_ID and CLIENT_SECRET must be set (environment or .env).");
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
+        await db.Database.MigrateAsync();
+
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+        var superAdmin = await db.Credentials.FirstOrDefaultAsync(c => c.ClientId == clientId);
+        if (superAdmin is null)
+        {
+            superAdmin = new Credential { ClientId = clientId, SecretHash = [], Role = CredentialRoles.SuperAdmin, CreatedAt = now };
+            db.Credentials.Add(superAdmin);
+        }
+        superAdmin.SecretHash = Secrets.Hash(clientSecret);
+        superAdmin.Role = CredentialRoles.SuperAdmin;
+        superAdmin.Scopes = ["*"];
+        superAdmin.Active = true;
+        superAdmin.UpdatedAt = now;
+
+        // A super admin from an earlier CLIENT_ID keeps its tokens but can no longer sign in, and its tokens stop working.
+        var replaced = await db.Credentials
+            .Where(c => c.Role == CredentialRoles.SuperAdmin && c.ClientId != clientId && c.Active)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Active, false).SetProperty(c => c.UpdatedAt, now));
+        await db.SaveChangesAsync();
+        if (replaced > 0)
+        {
+            await app.Services.GetRequiredService<AccessCache>().RevokeAsync(); // other replicas may hold its tokens
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+
+namespace Gateway.Shared.Bridges;
+
+/// <summary>
+/// How to talk to one bridge (BRIDGE.md). Configured under <c>Bridges:Platforms:{key}</c>; <c>wa</c> is always there.
+/// </summary>
+public sealed class BridgePlatform
+{
+    public string Key { get; set; } = "";
+    /// <summary>The bot's localpart; its user id is <c>@{BotLocalpart}:{server}</c>.</summary>
+    public string BotLocalpart { get; set; } = "";
+    /// <summary>Ghost localparts are <c>{GhostPrefix}{remote id}</c>.</summary>
+    public string GhostPrefix { get; set; } = "";
+    public string ProtocolId { get; set; } = "";
+    /// <summary>Invite links to groups are https URLs on this host.</summary>
+    public string InviteHost { get; set; } = "";
+    /// <summary>How long the first QR code lives, then each refreshed one (the bridge's schedule).</summary>
+    public int FirstQrSeconds { get; set; } = 60;
+    public int QrRefreshSeconds { get; set; } = 20;
+    /// <summary>How long a pending link waits for its scan: the whole QR schedule plus a margin.</summary>
+    public int LinkWindowSeconds { get; set; } = 180;
+
+    public string BotUserId(string server) => $"@{BotLocalpart}:{server}";
+
+    public bool IsGhost(string userId) => userId.StartsWith("@" + GhostPrefix, StringComparison.Ordinal);
+
+    /// <summary>The bridges the gateway knows how to drive, with mautrix's default names.</summary>
+    public static readonly IReadOnlyDictionary<string, BridgePlatform> Known = new Dictionary<string, BridgePlatform>
+    {
+        ["wa"] = new() { Key = "wa", BotLocalpart = "whatsappbot", GhostPrefix = "whatsapp_", ProtocolId = "whatsapp", InviteHost = "chat.whatsapp.com" },
+        ["signal"] = new() { Key = "signal", BotLocalpart = "signalbot", GhostPrefix = "signal_", ProtocolId = "signal", InviteHost = "signal.group" },
+        ["telegram"] = new() { Key = "telegram", BotLocalpart = "telegrambot", GhostPrefix = "telegram_", ProtocolId = "telegram", InviteHost = "t.me" },
+    };
+
+    /// <summary>Names left blank in configuration take the known platform's defaults.</summary>
+    internal BridgePlatform WithDefaults(string key)
+    {
+        var defaults = Known.GetValueOrDefault(key);
+        Key = key;
+        BotLocalpart = BotLocalpart is "" ? defaults?.BotLocalpart ?? $"{key}bot" : BotLocalpart;
+        GhostPrefix = GhostPrefix is "" ? defaults?.GhostPrefix ?? $"{key}_" : GhostPrefix;
+        ProtocolId = ProtocolId is "" ? defaults?.ProtocolId ?? key : ProtocolId;
+        InviteHost = InviteHost is "" ? defaults?.InviteHost ?? "" : InviteHost;
+        return this;
+    }
+}
+
+/// <summary>
+/// <c>Bridges:Platforms:{key}</c>: each configured platform is accepted (its blank names from <see cref="BridgePlatform.Known"/>);
+/// <c>wa</c> is always accepted.
+/// </summary>
+public sealed class BridgeOptions
+{
+    public const string Section = "Bridges";
+
+    public Dictionary<string, BridgePlatform> Platforms { get; set; } = new(StringComparer.Ordinal);
+
+    private IReadOnlyDictionary<string, BridgePlatform>? all;
+
+    public IReadOnlyDictionary<string, BridgePlatform> All() => all ??= Resolve();
+
+    private Dictionary<string, BridgePlatform> Resolve()
+    {
+        var resolved = Platforms.ToDictionary(p => p.Key, p => p.Value.WithDefaults(p.Key), StringComparer.Ordinal);
+        resolved.TryAdd("wa", new BridgePlatform().WithDefaults("wa"));
+        return resolved;
+    }
+}

@@ -1,0 +1,97 @@
+namespace Gateway.Shared.Data;
+
+/// <summary>An API client that authenticates with Basic auth. Only the SHA-256 of its secret is kept.</summary>
+public sealed class Credential
+{
+    public int Id { get; set; }
+    public required string ClientId { get; set; }
+    public required byte[] SecretHash { get; set; }
+    public required string Role { get; set; }
+    public List<string> Scopes { get; set; } = [];
+    public string? Description { get; set; }
+    public bool Active { get; set; } = true;
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public bool IsSuperAdmin => Role == CredentialRoles.SuperAdmin;
+}
+
+public static class CredentialRoles
+{
+    public const string SuperAdmin = "super_admin";
+    public const string User = "user";
+}
+
+/// <summary>A Matrix user the gateway drives on the homeserver. Several tokens may share one (use_host).</summary>
+public sealed class MatrixIdentity
+{
+    public int Id { get; set; }
+    public required string UserId { get; set; }
+    public required string DeviceId { get; set; }
+    /// <summary>The Matrix access token, encrypted with <see cref="SecretBox"/>.</summary>
+    public required byte[] AccessTokenCipher { get; set; }
+    /// <summary>The host identity: the Matrix user of the first token ever created. At most one row has it.</summary>
+    public bool IsHost { get; set; }
+    /// <summary>The /sync <c>next_batch</c> the worker has fully processed.</summary>
+    public string? SyncToken { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A bearer token (<c>mt_…</c>) for the device and webhook API. Only its SHA-256 is kept.</summary>
+public sealed class ApiToken
+{
+    public int Id { get; set; }
+    public required byte[] TokenHash { get; set; }
+    /// <summary>Null for legacy tokens created before credentials existed.</summary>
+    public int? CredentialId { get; set; }
+    public Credential? Credential { get; set; }
+    public int IdentityId { get; set; }
+    public MatrixIdentity Identity { get; set; } = null!;
+    public bool IsAdmin { get; set; }
+    public bool UseHost { get; set; }
+    public DateTime? ExpiresAt { get; set; }
+    public DateTime? LastUsedAt { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A phone (or other chat account) linked through a bridge to a Matrix identity.</summary>
+public sealed class LinkedDevice
+{
+    public int Id { get; set; }
+    public int IdentityId { get; set; }
+    public MatrixIdentity Identity { get; set; } = null!;
+    /// <summary>The bridge platform key from configuration (<c>wa</c>, <c>signal</c>, …).</summary>
+    public required string Platform { get; set; }
+    /// <summary>The remote account, as the bridge names its login (for WhatsApp the phone number's digits).</summary>
+    public required string DeviceId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>What a bridge room is to the gateway.</summary>
+public enum BridgeRoomKind
+{
+    /// <summary>The direct room with the bridge bot where commands are sent.</summary>
+    Management,
+    /// <summary>A portal to a one-to-one chat.</summary>
+    Contact,
+    /// <summary>A portal to a group chat.</summary>
+    Group,
+}
+
+/// <summary>The room map: which Matrix room stands for which bot or remote chat, per identity and platform.</summary>
+public sealed class BridgeRoom
+{
+    public int Id { get; set; }
+    public int IdentityId { get; set; }
+    public MatrixIdentity Identity { get; set; } = null!;
+    public required string Platform { get; set; }
+    public BridgeRoomKind Kind { get; set; }
+    /// <summary>The remote chat (normalised contact number, or group invite code); empty for management rooms.</summary>
+    public string RemoteId { get; set; } = "";
+    /// <summary>The contact or invite link as the API caller first wrote it (webhooks report senders this way).</summary>
+    public string? RecipientAsWritten { get; set; }
+    public required string RoomId { get; set; }
+    /// <summary>The device (bridge login) that owns a portal; empty for management rooms.</summary>
+    public string DeviceId { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}

@@ -1,0 +1,80 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.Shared.Data;
+
+public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(options)
+{
+    public DbSet<Credential> Credentials => Set<Credential>();
+    public DbSet<MatrixIdentity> MatrixIdentities => Set<MatrixIdentity>();
+    public DbSet<ApiToken> Tokens => Set<ApiToken>();
+    public DbSet<LinkedDevice> Devices => Set<LinkedDevice>();
+    public DbSet<BridgeRoom> BridgeRooms => Set<BridgeRoom>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Credential>(credential =>
+        {
+            credential.HasIndex(c => c.ClientId).IsUnique();
+            credential.Property(c => c.ClientId).HasMaxLength(64);
+            credential.Property(c => c.Role).HasMaxLength(32);
+        });
+
+        model.Entity<MatrixIdentity>(identity =>
+        {
+            identity.HasIndex(i => i.UserId).IsUnique();
+            // Two first tokens racing each other must not both become the host.
+            identity.HasIndex(i => i.IsHost).IsUnique().HasFilter("is_host");
+        });
+
+        model.Entity<ApiToken>(token =>
+        {
+            token.ToTable("tokens");
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasOne(t => t.Credential).WithMany().OnDelete(DeleteBehavior.Cascade);
+            token.HasOne(t => t.Identity).WithMany().OnDelete(DeleteBehavior.Restrict);
+        });
+
+        model.Entity<LinkedDevice>(device =>
+        {
+            device.ToTable("devices");
+            // Re-linking the same number is idempotent.
+            device.HasIndex(d => new { d.IdentityId, d.Platform, d.DeviceId }).IsUnique();
+            device.HasOne(d => d.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<BridgeRoom>(room =>
+        {
+            room.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
+            room.HasIndex(r => new { r.IdentityId, r.Platform, r.Kind, r.DeviceId, r.RemoteId }).IsUnique();
+            room.HasIndex(r => new { r.IdentityId, r.RoomId });
+            room.HasOne(r => r.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<Webhook>(webhook =>
+        {
+            webhook.HasIndex(w => new { w.TokenId, w.Url }).IsUnique();
+            webhook.HasOne(w => w.Token).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            // A replayed sync batch must not deliver a message twice.
+            delivery.HasIndex(d => new { d.WebhookId, d.EventId }).IsUnique();
+            // The delivery loop's claim: due rows, and the earlier pending rows of the same webhook and room.
+            delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'Pending'");
+            delivery.HasIndex(d => new { d.WebhookId, d.RoomId, d.Id }).HasFilter("status = 'Pending'");
+            // Tidying: settled rows past their keeping time.
+            delivery.HasIndex(d => d.CreatedAt).HasFilter("status <> 'Pending'");
+            delivery.HasOne(d => d.Webhook).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}
+
+public static class GatewayDbOptions
+{
+    public static DbContextOptionsBuilder UseGatewayConventions(this DbContextOptionsBuilder options) =>
+        options.UseSnakeCaseNamingConvention();
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Gateway.Shared.Redis;
+
+/// <summary>
+/// Redis names shared by the Api and the SyncWorker. Everything about a user lives under its identity's own
+/// channels and keys: one user never subscribes to another's QR codes or bot answers.
+/// </summary>
+public static class RedisNames
+{
+    /// <summary>Notices that identities appeared or went away (no payload worth reading, no user data).</summary>
+    public const string IdentitiesChannel = "gw:identities";
+
+    /// <summary>Notices that access was taken away (a token, credential or device gone), so Api replicas forget kept grants.</summary>
+    public const string AccessRevokedChannel = "gw:access-revoked";
+
+    /// <summary>Notices that webhook deliveries were recorded, to wake the delivery loops; no payload.</summary>
+    public const string WebhookDeliveriesChannel = "gw:webhook-deliveries";
+
+    /// <summary>The bridge bots' answers and portal invites seen by the identity's sync loop.</summary>
+    public static string BotChannel(int identityId) => $"gw:{identityId}:bot";
+
+    /// <summary>QR, success and error frames of a device link.</summary>
+    public static string LinkChannel(int identityId, string platform) => $"gw:{identityId}:link:{platform}";
+
+    /// <summary>The latest link frame, replayed to a socket that connects late.</summary>
+    public static string LastLinkFrame(int identityId, string platform) => $"gw:{identityId}:link:{platform}:last";
+
+    /// <summary>Present while a link started by POST /devices waits for its scan.</summary>
+    public static string PendingLink(int identityId, string platform) => $"gw:{identityId}:link:{platform}:pending";
+
+    /// <summary>A one-time ticket for the QR WebSocket, by the SHA-256 of its value.</summary>
+    public static string LinkTicket(string ticketHashHex) => $"gw:link-ticket:{ticketHashHex}";
+}
+
+/// <summary>A WebSocket frame of the device link: <c>qr</c>, <c>success</c> or <c>error</c> (API.md, Devices).</summary>
+public sealed record LinkFrame(
+    string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Code = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? ExpiresIn = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Platform = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeviceId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error = null)
+{
+    public const string NoPendingLink = "You have no pending devices to add. Add a device and try again.";
+
+    public static LinkFrame Qr(string code, int expiresIn) => new("qr", Code: code, ExpiresIn: expiresIn);
+    public static LinkFrame Success(string platform, string deviceId) => new("success", Platform: platform, DeviceId: deviceId);
+    public static LinkFrame Failure(string error) => new("error", Error: error);
+
+    [JsonIgnore] public bool IsFinal => Type != "qr";
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json.SnakeCase);
+    public static LinkFrame? FromJson(string json) => JsonSerializer.Deserialize<LinkFrame>(json, Json.SnakeCase);
+}
+
+/// <summary>Something a bridge bot did for an identity, relayed on its bot channel (answers and portal invites).</summary>
+public sealed record BotNotice(string Platform, string Kind, string RoomId, string? Body = null, string? RemoteId = null)
+{
+    public const string Answer = "answer", PortalJoined = "portal";
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json.SnakeCase);
+    public static BotNotice? FromJson(string json) => JsonSerializer.Deserialize<BotNotice>(json, Json.SnakeCase);
+}
+
+public static class Json
+{
+    public static readonly JsonSerializerOptions SnakeCase = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+}

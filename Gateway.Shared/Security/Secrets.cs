@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Gateway.Shared.Security;
+
+/// <summary>Tokens and client secrets: random, shown once, kept only as SHA-256 and compared in constant time.</summary>
+public static class Secrets
+{
+    /// <summary>32 random bytes, base64url, with an optional prefix (<c>mt_</c> for Matrix tokens).</summary>
+    public static string NewRandom(string prefix = "") =>
+        prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    // A plain hash is enough: the secrets are 256-bit random, so there is nothing to brute-force.
+    public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+
+    public static bool Matches(string secret, byte[] hash) => CryptographicOperations.FixedTimeEquals(Hash(secret), hash);
+}
+
+/// <summary>
+/// Encrypts what must be readable again (Matrix access tokens) with AES-256-GCM under the key in
+/// <c>Gateway:EncryptionKey</c> (base64, 32 bytes). Layout: nonce (12) | tag (16) | ciphertext.
+/// </summary>
+public sealed class SecretBox
+{
+    private const int NonceSize = 12, TagSize = 16;
+    private readonly byte[] key;
+
+    public SecretBox(string base64Key)
+    {
+        key = Convert.FromBase64String(base64Key);
+        if (key.Length != 32)
+        {
+            throw new ArgumentException("Gateway:EncryptionKey must be 32 bytes, base64-encoded.");
+        }
+    }
+
+    public byte[] Seal(string plaintext)
+    {
+        var plain = Encoding.UTF8.GetBytes(plaintext);
+        var sealedBytes = new byte[NonceSize + TagSize + plain.Length];
+        var nonce = sealedBytes.AsSpan(0, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(key, TagSize);
+        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(NonceSize + TagSize), sealedBytes.AsSpan(NonceSize, TagSize));
+        return sealedBytes;
+    }
+
+    public string Open(byte[] sealedBytes)
+    {
+        var plain = new byte[sealedBytes.Length - NonceSize - TagSize];
+        using var aes = new AesGcm(key, TagSize);
+        aes.Decrypt(sealedBytes.AsSpan(0, NonceSize), sealedBytes.AsSpan(NonceSize + TagSize),
+            sealedBytes.AsSpan(NonceSize, TagSize), plain);
+        return Encoding.UTF8.GetString(plain);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Gateway.Shared.Webhooks;
+
+/// <summary>Webhook settings shared by the Api (URL rule) and the SyncWorker (delivery). Section <c>Webhooks</c>.</summary>
+public sealed class WebhookOptions
+{
+    public const string Section = "Webhooks";
+
+    /// <summary>Allows receivers on loopback, private, link-local and metadata addresses (local development only).</summary>
+    public bool AllowPrivateNetworks { get; set; }
+    /// <summary>How long one POST may take, connection included.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>POSTs in flight at once across all webhooks of this worker.</summary>
+    public int MaxConcurrency { get; set; } = 32;
+    /// <summary>POSTs in flight at once to one webhook (one per room at most), so one slow receiver cannot take every slot.</summary>
+    public int MaxConcurrencyPerWebhook { get; set; } = 4;
+    /// <summary>The first retry's delay; each further retry doubles it, up to <see cref="RetryMaxDelay"/>, with jitter.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>A delivery still failing this long after it was created is given up.</summary>
+    public TimeSpan RetryWindow { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>How often the worker looks for due deliveries when no notice wakes it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long after being recorded a delivered or given-up delivery stays listed (<c>GET …/deliveries</c>) before it is removed.</summary>
+    public TimeSpan KeepSettledFor { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>How often the worker gives up deliveries past the retry window and removes settled ones past <see cref="KeepSettledFor"/>.</summary>
+    public TimeSpan TidyInterval { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,91 @@
+using System.Text.Json.Nodes;
+using Gateway.Shared.Bridges;
+using Gateway.Shared.Data;
+using Gateway.Shared.Redis;
+using Gateway.SyncWorker.Bridges;
+using Gateway.SyncWorker.Matrix;
+using Gateway.SyncWorker.Webhooks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.SyncWorker.Sync;
+
+/// <summary>
+/// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts (and nobody else), passes
+/// bot messages in management rooms to <see cref="BotMessages"/>, turns incoming messages in portal rooms into webhook
+/// deliveries, then stores the batch's <c>next_batch</c> atomically with those deliveries (the outbox).
+/// </summary>
+public sealed class SyncBatchHandler(
+    GatewayDb db, MatrixSyncClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, WebhookOutbox outbox,
+    IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
+{
+    public async Task HandleAsync(SyncIdentity identity, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
+    {
+        var platforms = bridges.Value.All().Values.ToList();
+        var rooms = batch["rooms"];
+
+        foreach (var (roomId, room) in rooms?["invite"]?.AsObject() ?? [])
+        {
+            var inviter = InviterOf(room!, identity.UserId);
+            var platform = platforms.FirstOrDefault(p => inviter == p.BotUserId(identity.Server) || (inviter is not null && p.IsGhost(inviter)));
+            if (platform is null)
+            {
+                logger.LogInformation("Ignoring an invite to {RoomId} from {Inviter}: not a bridge", roomId, inviter);
+                continue;
+            }
+            await JoinPortalAsync(identity, platform, roomId, cancellationToken);
+        }
+
+        var joined = rooms?["join"]?.AsObject();
+        List<IncomingMessage> incoming = [];
+        if (joined is { Count: > 0 })
+        {
+            var managementRooms = await db.BridgeRooms.AsNoTracking()
+                .Where(r => r.IdentityId == identity.Id && r.Kind == BridgeRoomKind.Management)
+                .ToDictionaryAsync(r => r.RoomId, r => r.Platform, cancellationToken);
+            incoming = await incomingMessages.CollectAsync(identity, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
+            foreach (var (roomId, room) in joined)
+            {
+                if (!managementRooms.TryGetValue(roomId, out var platformKey) || bridges.Value.All().GetValueOrDefault(platformKey) is not { } platform)
+                {
+                    continue;
+                }
+                var bot = platform.BotUserId(identity.Server);
+                foreach (var message in room?["timeline"]?["events"]?.AsArray() ?? [])
+                {
+                    if (message?["type"]?.GetValue<string>() == "m.room.message" && message["sender"]?.GetValue<string>() == bot)
+                    {
+                        await botMessages.HandleAsync(identity, platform, roomId, message, cancellationToken);
+                    }
+                }
+            }
+        }
+
+        await outbox.CommitBatchAsync(identity, incoming, nextBatch, cancellationToken);
+        if (incoming.Count > 0)
+        {
+            await outbox.AnnounceAsync();
+        }
+    }
+
+    private async Task JoinPortalAsync(SyncIdentity identity, BridgePlatform platform, string roomId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await matrix.JoinAsync(identity.AccessToken, roomId, cancellationToken);
+        }
+        catch (MatrixRequestException e) when ((int)e.Status is 403 or 404)
+        {
+            logger.LogWarning("Could not join {RoomId}: {Error}", roomId, e.Message); // withdrawn invite: nothing to retry
+            return;
+        }
+        var state = await matrix.RoomStateAsync(identity.AccessToken, roomId, cancellationToken);
+        var bridge = state.FirstOrDefault(e => e?["type"]?.GetValue<string>() == "m.bridge")?["content"];
+        await botMessages.PortalJoinedAsync(identity, platform, roomId, bridge, cancellationToken);
+    }
+
+    private static string? InviterOf(JsonNode room, string userId) =>
+        room["invite_state"]?["events"]?.AsArray()
+            .FirstOrDefault(e => e?["type"]?.GetValue<string>() == "m.room.member" && e["state_key"]?.GetValue<string>() == userId)
+            ?["sender"]?.GetValue<string>();
+}

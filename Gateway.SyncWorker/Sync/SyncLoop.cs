@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Gateway.Shared.Data;
+using Gateway.Shared.Redis;
+using Gateway.SyncWorker.Matrix;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.SyncWorker.Sync;
+
+/// <summary>
+/// One identity's long-poll /sync loop. A batch is handled completely before its <c>next_batch</c> is stored, so
+/// a crash replays the batch instead of losing it; failures back off and retry the same batch.
+/// </summary>
+public sealed class SyncLoop(SyncIdentity identity, MatrixSyncClient matrix, IServiceScopeFactory scopes, ILogger<SyncLoop> logger)
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RejectedTokenBackoff = TimeSpan.FromMinutes(5);
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var since = await LoadSyncTokenAsync(stoppingToken);
+        var failures = 0;
+        Ahead? ahead = null;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await (ahead?.Batch ?? matrix.SyncAsync(identity.AccessToken, since, stoppingToken));
+                ahead?.Dispose();
+                ahead = null;
+                var nextBatch = batch["next_batch"]!.GetValue<string>();
+                // Long-poll for what follows while this batch is handled, so a message that arrives meanwhile waits for
+                // the handling only, not for a new request after it. The batch is still stored before the next is read.
+                ahead = Ahead.Start(matrix, identity.AccessToken, nextBatch, stoppingToken);
+                await using (var scope = scopes.CreateAsyncScope())
+                {
+                    await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>().HandleAsync(identity, batch, since, nextBatch, stoppingToken);
+                }
+                since = nextBatch;
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                ahead?.Abandon(); // it follows a batch that may not be stored: ask again from the stored token
+                ahead = null;
+                if (e is MatrixRequestException { TokenRejected: true })
+                {
+                    logger.LogError("The homeserver rejects the access token of {UserId}; retrying in {Minutes} min", identity.UserId, RejectedTokenBackoff.TotalMinutes);
+                    await Task.Delay(RejectedTokenBackoff, stoppingToken);
+                    continue;
+                }
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 250 * Math.Pow(2, failures)) * (0.5 + Random.Shared.NextDouble() / 2));
+                logger.LogWarning(e, "Sync of {UserId} failed ({Failures} in a row); retrying in {Delay} ms", identity.UserId, failures, (int)delay.TotalMilliseconds);
+                await Task.Delay(delay, stoppingToken);
+            }
+        }
+        ahead?.Abandon();
+    }
+
+    /// <summary>A /sync request sent ahead of need, cancellable on its own when its batch is not wanted after all.</summary>
+    private sealed class Ahead : IDisposable
+    {
+        private readonly CancellationTokenSource cancel;
+
+        private Ahead(CancellationTokenSource cancel, Task<JsonNode> batch) => (this.cancel, Batch) = (cancel, batch);
+
+        public Task<JsonNode> Batch { get; }
+
+        public static Ahead Start(MatrixSyncClient matrix, string accessToken, string since, CancellationToken stoppingToken)
+        {
+            var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            return new Ahead(cancel, matrix.SyncAsync(accessToken, since, cancel.Token));
+        }
+
+        public void Abandon()
+        {
+            cancel.Cancel();
+            Batch.ContinueWith(t => _ = t.Exception, TaskScheduler.Default); // observed: its failure is expected
+            Dispose();
+        }
+
+        public void Dispose() => cancel.Dispose();
+    }
+
+    private async Task<string?> LoadSyncTokenAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
+        return await db.MatrixIdentities.Where(i => i.Id == identity.Id).Select(i => i.SyncToken).SingleAsync(cancellationToken);
+    }
+}

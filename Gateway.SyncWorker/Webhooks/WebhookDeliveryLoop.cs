@@ -1,0 +1,222 @@
+using System.Threading.Channels;
+using Gateway.Shared.Redis;
+using Gateway.Shared.Webhooks;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.SyncWorker.Webhooks;
+
+/// <summary>
+/// Delivers the outbox: claims due deliveries (<see cref="WebhookDeliveryQueue"/>), POSTs them with bounded
+/// concurrency overall and per webhook, and records each outcome. Wakes on a Redis notice when the sync loops record
+/// deliveries, when an attempt ends (the room's next message may go), and otherwise polls.
+/// </summary>
+public sealed class WebhookDeliveryLoop(
+    IServiceScopeFactory scopes, WebhookSender sender, IConnectionMultiplexer redis, IOptions<WebhookOptions> options,
+    ILogger<WebhookDeliveryLoop> logger) : BackgroundService
+{
+    /// <summary>How many of a room's deliveries one claim takes; its lease covers that many attempts.</summary>
+    private const int MaxRun = 16;
+    private const int PruneBatch = 2000;
+    private const int PruneRounds = 5;
+    private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Dictionary<int, int> inFlightPerWebhook = [];
+    private readonly List<Task> attempts = [];
+    private DateTime nextTidy = DateTime.MinValue;
+
+    private CancellationToken stopping;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        stopping = stoppingToken; // in-flight chains finish their current POST, then stop taking the room's next
+        await SubscribeAsync();
+        var settings = options.Value;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var claimedAll = false;
+            try
+            {
+                await TidyAsync(settings, stoppingToken);
+                claimedAll = await ClaimAndStartAsync(settings, stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Claiming webhook deliveries failed; trying again in {Seconds} s", settings.PollInterval.TotalSeconds);
+            }
+            if (!claimedAll)
+            {
+                await WaitForWorkAsync(settings.PollInterval, stoppingToken);
+            }
+        }
+        // In-flight POSTs finish and are recorded (they are not cancelled), so a restart does not send them twice.
+        Task[] remaining;
+        lock (attempts)
+        {
+            remaining = [.. attempts];
+        }
+        await Task.WhenAll(remaining);
+    }
+
+    /// <summary>True when every free slot was filled, so there may be more due work right away.</summary>
+    private async Task<bool> ClaimAndStartAsync(WebhookOptions settings, CancellationToken stoppingToken)
+    {
+        Dictionary<int, int> inFlight;
+        int free;
+        lock (attempts)
+        {
+            free = settings.MaxConcurrency - attempts.Count;
+            inFlight = new Dictionary<int, int>(inFlightPerWebhook);
+        }
+        if (free <= 0)
+        {
+            return false;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var claimed = await scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>()
+            .ClaimAsync(free, settings.MaxConcurrencyPerWebhook, inFlight, stoppingToken);
+        foreach (var delivery in claimed)
+        {
+            lock (attempts)
+            {
+                inFlightPerWebhook[delivery.WebhookId] = inFlightPerWebhook.GetValueOrDefault(delivery.WebhookId) + 1;
+                var attempt = Task.Run(() => AttemptAsync(delivery), CancellationToken.None);
+                attempts.Add(attempt);
+                _ = attempt.ContinueWith(Finished, delivery.WebhookId, TaskScheduler.Default);
+            }
+        }
+        return claimed.Count == free;
+    }
+
+    /// <summary>
+    /// Delivers one delivery, then the room's next ones in runs while they land (see DeliveredThenClaimNextAsync): the
+    /// run's POSTs go back to back, in order, and one statement records them and claims the next run. A failed POST
+    /// ends the chain; what the run had left is released to wait behind it.
+    /// </summary>
+    private async Task AttemptAsync(WebhookSender.Delivery first)
+    {
+        List<WebhookSender.Delivery> run = [first];
+        while (run.Count > 0)
+        {
+            var delivered = new List<(long Id, int StatusCode)>(run.Count);
+            (WebhookSender.Delivery Delivery, WebhookDeliveryAttempt Attempt)? failed = null;
+            try
+            {
+                foreach (var delivery in run.TakeWhile(_ => !stopping.IsCancellationRequested))
+                {
+                    WebhookDeliveryAttempt attempt;
+                    try
+                    {
+                        attempt = await sender.SendAsync(delivery, CancellationToken.None);
+                    }
+                    catch (Exception e) // whatever the POST threw, the run's earlier deliveries still get recorded
+                    {
+                        attempt = WebhookDeliveryAttempt.NetworkError(e.Message);
+                    }
+                    if (!attempt.Delivered)
+                    {
+                        failed = (delivery, attempt);
+                        break;
+                    }
+                    delivered.Add((delivery.Id, attempt.StatusCode!.Value));
+                }
+                var unsent = run.Skip(delivered.Count + (failed is null ? 0 : 1)).ToList();
+                var goOn = failed is null && unsent.Count == 0 && !stopping.IsCancellationRequested;
+
+                await using var scope = scopes.CreateAsyncScope();
+                var queue = scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>();
+                var next = delivered.Count == 0 ? []
+                    : await queue.DeliveredThenClaimNextAsync(run[delivered.Count - 1], delivered, goOn ? MaxRun : 0, CancellationToken.None);
+                if (failed is var (failedDelivery, failure))
+                {
+                    await queue.RecordFailureAsync(failedDelivery.Id, failure, CancellationToken.None);
+                    logger.LogInformation("Webhook delivery {DeliveryId} of {EventId} not delivered ({Error}; {Outcome})",
+                        failedDelivery.Id, failedDelivery.EventId, failure.Error, failure.Retryable ? "will retry" : "final");
+                }
+                if (unsent.Count > 0)
+                {
+                    await queue.ReleaseAsync(unsent, CancellationToken.None); // they wait behind the failure, or for the next start
+                }
+                run = next;
+            }
+            catch (Exception e)
+            {
+                // The leases run out and the deliveries are tried again: at least once, never lost.
+                logger.LogError(e, "Webhook deliveries from {DeliveryId} could not be recorded", run[0].Id);
+                return;
+            }
+        }
+    }
+
+    private void Finished(Task attempt, object? webhookId)
+    {
+        lock (attempts)
+        {
+            attempts.Remove(attempt);
+            var id = (int)webhookId!;
+            if (--inFlightPerWebhook[id] == 0)
+            {
+                inFlightPerWebhook.Remove(id);
+            }
+        }
+        Wake(); // the room's next delivery may go now, and a slot is free
+    }
+
+    /// <summary>Now and then: gives up deliveries past the retry window, and removes settled ones past their keeping time.</summary>
+    private async Task TidyAsync(WebhookOptions settings, CancellationToken stoppingToken)
+    {
+        if (DateTime.UtcNow < nextTidy)
+        {
+            return;
+        }
+        nextTidy = DateTime.UtcNow + settings.TidyInterval;
+        await using var scope = scopes.CreateAsyncScope();
+        var queue = scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>();
+        if (await queue.ExpireAsync(stoppingToken) is > 0 and var expired)
+        {
+            logger.LogWarning("{Count} webhook deliveries given up: not delivered within the retry window", expired);
+        }
+        // A few batches per tidy: a long history goes over several, without holding up claims for long.
+        var pruned = 0;
+        for (var round = 0; round < PruneRounds; round++)
+        {
+            var removed = await queue.PruneAsync(PruneBatch, stoppingToken);
+            pruned += removed;
+            if (removed < PruneBatch)
+            {
+                break;
+            }
+        }
+        if (pruned > 0)
+        {
+            logger.LogInformation("{Count} settled webhook deliveries removed after {Days} days", pruned, settings.KeepSettledFor.TotalDays);
+        }
+    }
+
+    private async Task WaitForWorkAsync(TimeSpan pollInterval, CancellationToken stoppingToken)
+    {
+        using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        poll.CancelAfter(pollInterval);
+        try
+        {
+            await wake.Reader.ReadAsync(poll.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // the poll interval passed, or the service is stopping
+        }
+    }
+
+    private void Wake() => wake.Writer.TryWrite(true);
+
+    private async Task SubscribeAsync()
+    {
+        try
+        {
+            await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.WebhookDeliveriesChannel), (_, _) => Wake());
+        }
+        catch (RedisException e)
+        {
+            logger.LogWarning(e, "Not subscribed to webhook delivery notices; relying on polling");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using Gateway.Shared.Data;
+using Gateway.Shared.Security;
+using Gateway.Shared.Webhooks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.SyncWorker.Webhooks;
+
+/// <summary>
+/// The outbox as a work queue. A delivery is claimable when it is pending, due, its webhook active, and no earlier
+/// delivery of the same webhook and room is still pending: that keeps each room in order. Claiming locks rows with
+/// <c>FOR UPDATE SKIP LOCKED</c> and leases them (next_attempt_at moves past the attempt's timeout) before commit, so
+/// two workers never take the same row, and a worker that dies mid-attempt leaves a row that is retried after the lease.
+/// </summary>
+public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, RetrySchedule retries, IOptions<WebhookOptions> options, TimeProvider clock)
+{
+    private const int ScanSize = 200;
+
+    /// <summary>
+    /// Claims up to <paramref name="slots"/> deliveries, at most <paramref name="perWebhook"/> minus those in flight per
+    /// webhook, in one statement: lock the oldest due rows (skipping rows another worker holds), rank them per webhook
+    /// after its in-flight count, and lease the ones that fit.
+    /// </summary>
+    public async Task<List<WebhookSender.Delivery>> ClaimAsync(
+        int slots, int perWebhook, IReadOnlyDictionary<int, int> inFlight, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var leaseUntil = now + options.Value.Timeout + LeaseMargin;
+        var busyWebhooks = inFlight.Keys.ToArray();
+        var busyCounts = busyWebhooks.Select(id => inFlight[id]).ToArray();
+        var claimed = await db.Database.SqlQuery<ClaimedRow>(
+            $"""
+            WITH due AS (
+                SELECT d.id, d.webhook_id
+                FROM webhook_deliveries d
+                JOIN webhooks w ON w.id = d.webhook_id
+                WHERE d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now} AND w.active
+                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier
+                                  WHERE earlier.webhook_id = d.webhook_id AND earlier.room_id = d.room_id
+                                    AND earlier.status = {nameof(DeliveryStatus.Pending)} AND earlier.id < d.id)
+                ORDER BY d.id
+                LIMIT {ScanSize}
+                FOR UPDATE OF d SKIP LOCKED),
+            ranked AS (
+                SELECT due.id, COALESCE(busy.in_flight, 0) + row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.id) AS load
+                FROM due LEFT JOIN unnest({busyWebhooks}::int[], {busyCounts}::int[]) AS busy(webhook_id, in_flight)
+                  ON busy.webhook_id = due.webhook_id),
+            picked AS (SELECT id FROM ranked WHERE load <= {perWebhook} ORDER BY id LIMIT {slots})
+            UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
+            FROM picked, webhooks w
+            WHERE d.id = picked.id AND w.id = d.webhook_id
+            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload, d.next_attempt_at
+            """).ToListAsync(cancellationToken);
+        return ToDeliveries(claimed);
+    }
+
+    private List<WebhookSender.Delivery> ToDeliveries(List<ClaimedRow> rows) =>
+        rows.OrderBy(d => d.Id)
+            .Select(d => new WebhookSender.Delivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload, d.NextAttemptAt))
+            .ToList();
+
+    /// <summary>Mapped by the snake_case naming convention.</summary>
+    private sealed record ClaimedRow(long Id, int WebhookId, string RoomId, string EventId, string Url, byte[] SecretCipher, string Payload, DateTime NextAttemptAt);
+
+    /// <summary>
+    /// Records a run of deliveries of one room as delivered and claims the room's next run (up to
+    /// <paramref name="maxRun"/>, 0 for none) in the same statement, so a burst costs one round trip per run. Only the
+    /// room's oldest pending deliveries after <paramref name="last"/> qualify, in order and without a gap, and only when
+    /// due and their webhook still active: the same rule as <see cref="ClaimAsync"/>, so order is kept. They are found
+    /// without SKIP LOCKED on purpose: skipping a row that ClaimAsync holds would take the ones after it. Instead the
+    /// update waits for that lock and re-checks next_attempt_at, which ClaimAsync has moved into its lease: then nothing
+    /// is taken. The lease covers a whole run of attempts.
+    /// </summary>
+    public async Task<List<WebhookSender.Delivery>> DeliveredThenClaimNextAsync(
+        WebhookSender.Delivery last, IReadOnlyList<(long Id, int StatusCode)> delivered, int maxRun, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var leaseUntil = now + options.Value.Timeout * Math.Max(1, maxRun) + LeaseMargin;
+        var ids = delivered.Select(d => d.Id).ToArray();
+        var codes = delivered.Select(d => d.StatusCode).ToArray();
+        // Both parts see the statement's one snapshot, where the run just delivered is still pending: hence "after last".
+        var next = await db.Database.SqlQuery<ClaimedRow>(
+            $"""
+            WITH delivered AS (
+                UPDATE webhook_deliveries d
+                SET status = {nameof(DeliveryStatus.Delivered)}, attempts = d.attempts + 1, last_status_code = run.code,
+                    last_error = NULL, next_attempt_at = NULL, delivered_at = {now}, payload = NULL
+                FROM unnest({ids}::bigint[], {codes}::int[]) AS run(id, code)
+                WHERE d.id = run.id AND d.status = {nameof(DeliveryStatus.Pending)}),
+            following AS (
+                SELECT id, next_attempt_at <= {now} AS due
+                FROM webhook_deliveries
+                WHERE webhook_id = {last.WebhookId} AND room_id = {last.RoomId}
+                  AND status = {nameof(DeliveryStatus.Pending)} AND id > {last.Id}
+                ORDER BY id LIMIT {maxRun})
+            UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
+            FROM webhooks w
+            WHERE w.id = d.webhook_id AND w.active AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
+              AND d.id IN (SELECT id FROM following WHERE due AND id < ALL (SELECT id FROM following WHERE NOT due))
+            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload, d.next_attempt_at
+            """).ToListAsync(cancellationToken);
+        return ToDeliveries(next); // the webhook's URL and secret as they are now: a long chain follows an update
+    }
+
+    /// <summary>
+    /// Hands back leases of deliveries claimed but not attempted, so they are due again at once. Only leases still ours:
+    /// if one ran out and another worker claimed the row since, resetting it would let a third take it mid-attempt.
+    /// </summary>
+    public Task ReleaseAsync(IReadOnlyList<WebhookSender.Delivery> deliveries, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ids = deliveries.Select(d => d.Id).ToArray();
+        var leases = deliveries.Select(d => d.LeasedUntil).ToArray();
+        return db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE webhook_deliveries d SET next_attempt_at = {now}
+            FROM unnest({ids}::bigint[], {leases}::timestamptz[]) AS held(id, lease)
+            WHERE d.id = held.id AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at = held.lease
+            """, cancellationToken);
+    }
+
+    /// <summary>Records an attempt that did not deliver: failed for good, or due again later.</summary>
+    public async Task RecordFailureAsync(long deliveryId, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var pending = db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.Status == DeliveryStatus.Pending);
+        var row = await pending.Select(d => new { d.Attempts, d.CreatedAt }).FirstOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return; // deleted with its webhook meanwhile
+        }
+        var next = attempt.Retryable ? retries.NextAttempt(row.Attempts + 1, row.CreatedAt, now, attempt.RetryAfter) : null;
+        var final = next is null;
+        var error = final && attempt.Retryable ? $"{attempt.Error} (gave up after {options.Value.RetryWindow.TotalHours:0.#} h)" : attempt.Error;
+        await pending.ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.Status, final ? DeliveryStatus.Failed : DeliveryStatus.Pending)
+            .SetProperty(d => d.Payload, d => final ? null : d.Payload)
+            .SetProperty(d => d.Attempts, d => d.Attempts + 1)
+            .SetProperty(d => d.LastStatusCode, attempt.StatusCode)
+            .SetProperty(d => d.LastError, error)
+            .SetProperty(d => d.NextAttemptAt, next), cancellationToken);
+    }
+
+    /// <summary>Gives up deliveries that waited past the retry window without an attempt (an inactive webhook, a blocked room).</summary>
+    public Task<int> ExpireAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cutoff = now - options.Value.RetryWindow;
+        return db.WebhookDeliveries
+            .Where(d => d.Status == DeliveryStatus.Pending && d.CreatedAt < cutoff && d.NextAttemptAt <= now)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.Status, DeliveryStatus.Failed)
+                .SetProperty(d => d.LastError, d => (d.LastError == null ? "" : d.LastError + "; ") + "not delivered within the retry window")
+                .SetProperty(d => d.NextAttemptAt, (DateTime?)null)
+                .SetProperty(d => d.Payload, (string?)null), cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes up to <paramref name="batch"/> settled deliveries recorded longer ago than
+    /// <see cref="WebhookOptions.KeepSettledFor"/>, oldest first, so the outbox does not grow forever. Batches keep each
+    /// statement short however much history there is (the first tidy after an upgrade).
+    /// </summary>
+    public Task<int> PruneAsync(int batch, CancellationToken cancellationToken)
+    {
+        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.KeepSettledFor;
+        var oldest = db.WebhookDeliveries
+            .Where(d => d.Status != DeliveryStatus.Pending && d.CreatedAt < cutoff)
+            .OrderBy(d => d.CreatedAt)
+            .Take(batch)
+            .Select(d => d.Id);
+        return db.WebhookDeliveries.Where(d => oldest.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(20);
+}

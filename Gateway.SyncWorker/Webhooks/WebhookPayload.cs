@@ -1,0 +1,28 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Gateway.Shared.Redis;
+
+namespace Gateway.SyncWorker.Webhooks;
+
+/// <summary>
+/// The body POSTed to webhooks, exactly as users already parse it (seed README): field names, order and the
+/// always-present <c>media</c> object, whose <c>content</c> is null without media and base64 with it.
+/// </summary>
+public sealed record WebhookPayload(
+    string Id, bool IsContact, string Type, string From, string To, string Message, string DeviceId, WebhookMedia Media)
+{
+    // Receivers read the body as JSON, never as HTML: accents and emoji stay readable instead of \u-escaped.
+    private static readonly JsonSerializerOptions Options = new(Json.SnakeCase) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+}
+
+public sealed record WebhookMedia(string? Content, WebhookMediaInfo Info)
+{
+    public static readonly WebhookMedia None = new(null, new WebhookMediaInfo(0, "", 0, 0, ""));
+}
+
+public sealed record WebhookMediaInfo(long Size, string MimeType, int Width, int Height, string BlurHash);
+
+/// <summary>One incoming message, ready for the outbox.</summary>
+public sealed record IncomingMessage(string RoomId, string EventId, string Payload);

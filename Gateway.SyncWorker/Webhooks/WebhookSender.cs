@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Gateway.Shared.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.SyncWorker.Webhooks;
+
+/// <summary>
+/// POSTs one delivery, signed: <c>X-Gateway-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))</c>.
+/// Connections are only opened to addresses the SSRF rule allows, checked on the address actually dialled.
+/// </summary>
+public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<WebhookOptions> options, TimeProvider clock)
+{
+    public const string HttpClientName = "webhooks";
+    public const string UserAgent = "Gateway-Webhook/1.0";
+
+    /// <param name="LeasedUntil">The lease this worker took on it: the row is ours while next_attempt_at still says so.</param>
+    public sealed record Delivery(long Id, int WebhookId, string RoomId, string EventId, string Url, string Secret, string Payload, DateTime LeasedUntil);
+
+    public async Task<WebhookDeliveryAttempt> SendAsync(Delivery delivery, CancellationToken cancellationToken)
+    {
+        var body = Encoding.UTF8.GetBytes(delivery.Payload);
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.UserAgent.ParseAdd(UserAgent);
+        request.Headers.Add("X-Gateway-Event-Id", delivery.EventId);
+        request.Headers.Add("X-Gateway-Delivery", delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("X-Gateway-Timestamp", timestamp);
+        request.Headers.Add("X-Gateway-Signature", Signature(delivery.Secret, timestamp, body));
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.Timeout);
+        try
+        {
+            using var response = await httpClients.CreateClient(HttpClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            return WebhookDeliveryAttempt.OfStatus((int)response.StatusCode, RetryAfterOf(response));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return WebhookDeliveryAttempt.NetworkError($"No response within {options.Value.Timeout.TotalSeconds:0.#} s");
+        }
+        catch (HttpRequestException e) when (e.InnerException is AddressRefusedException refused)
+        {
+            return WebhookDeliveryAttempt.Refused(refused.Message);
+        }
+        catch (HttpRequestException e)
+        {
+            return WebhookDeliveryAttempt.NetworkError(e.HttpRequestError == HttpRequestError.Unknown ? e.Message : $"{e.HttpRequestError}: {e.Message}");
+        }
+    }
+
+    public static string Signature(string secret, string timestamp, byte[] body)
+    {
+        var signed = Encoding.UTF8.GetBytes(timestamp + ".").Concat(body).ToArray();
+        return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
+    }
+
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) =>
+        response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            _ => null,
+        };
+
+    /// <summary>
+    /// The webhook client's own handler: no proxy (it would hide the address), no redirects (they could lead inside),
+    /// and a connect callback that resolves the host and dials only addresses the SSRF rule allows.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(WebhookOptions settings) => new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2), // re-resolve names now and then
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var host = context.DnsEndPoint.Host;
+            var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var allowed = settings.AllowPrivateNetworks ? addresses : addresses.Where(WebhookAddresses.IsPublic).ToArray();
+            if (allowed.Length == 0)
+            {
+                throw new AddressRefusedException($"Webhook URL not allowed: {host} resolves to a private or reserved address");
+            }
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
+
+    private sealed class AddressRefusedException(string message) : Exception(message);
+}

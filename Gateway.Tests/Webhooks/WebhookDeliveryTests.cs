@@ -1,0 +1,239 @@
+using System.Net;
+using Gateway.Shared.Data;
+using Gateway.Shared.Redis;
+using Gateway.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gateway.Tests.Webhooks;
+
+/// <summary>
+/// The delivery loop against a real receiver: signed POSTs, retries, final failures, order per room. Messages are put
+/// in the outbox directly here; the end-to-end tests cause them through the bridge.
+/// </summary>
+[Collection(WebhooksCollection.Name)]
+public sealed class WebhookDeliveryTests(WebhooksApp app)
+{
+    [Fact]
+    public async Task A_delivery_is_one_signed_post_with_the_gateway_headers()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var eventId = await app.RecordIncomingAsync(webhook.Id, "!room:localhost", "Good morning");
+
+        var post = Assert.Single(await receiver.WaitForAsync(1));
+        Assert.Equal("application/json", post.Headers["Content-Type"]);
+        Assert.Equal("Gateway-Webhook/1.0", post.Headers["User-Agent"]);
+        Assert.Equal(eventId, post.EventId);
+        Assert.InRange(long.Parse(post.Headers["X-Gateway-Timestamp"]), DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(),
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        Assert.Matches("^sha256=[0-9a-f]{64}$", post.Headers["X-Gateway-Signature"]);
+        Assert.True(post.IsSignedWith(webhook.Secret));
+        Assert.False(post.IsSignedWith("another secret"));
+        Assert.Equal("Good morning", post.Json["message"]!.GetValue<string>());
+
+        var delivery = await app.SettledDeliveryAsync(token, webhook.Id, eventId);
+        Assert.Equal(post.Headers["X-Gateway-Delivery"], delivery["id"]!.GetValue<long>().ToString());
+        Assert.Equal("delivered", delivery["status"]!.GetValue<string>());
+        Assert.Equal(1, delivery["attempts"]!.GetValue<int>());
+        Assert.Equal(200, delivery["last_status_code"]!.GetValue<int>());
+        Assert.NotNull(delivery["delivered_at"]);
+    }
+
+    [Fact]
+    public async Task A_webhook_urls_query_and_its_secret_never_reach_exported_telemetry()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var key = Guid.NewGuid().ToString("N"); // customers put keys in webhook URLs
+        var webhook = await app.CreateWebhookAsync(token, new Uri(receiver.Url + "?key=" + key));
+
+        await app.RecordIncomingAsync(webhook.Id, "!telemetry:localhost", "Good morning");
+        await receiver.WaitForAsync(1);
+
+        var telemetry = app.Telemetry!;
+        await telemetry.WaitForEverythingBeforeAsync(receiver.Url.AbsolutePath); // the POST's span: the last thing this delivery did
+        Assert.False(telemetry.Contains(key), "the webhook URL's key was exported");
+        Assert.False(telemetry.Contains(webhook.Secret), "the webhook secret was exported");
+        // .NET's HttpClient redacts a query as a whole (url.full ends in ?*).
+        Assert.True(telemetry.Contains(receiver.Url + "?*"), "the URL's query was not exported at all, so this test checked nothing");
+    }
+
+    [Fact]
+    public async Task Settled_deliveries_keep_no_payload_and_are_removed_after_a_week()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(HttpStatusCode.BadRequest); // the first fails for good, the second is delivered
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+        var sent = await app.RecordIncomingAsync(webhook.Id, "!settled:localhost", ["refused", "delivered"]);
+        Assert.Equal("failed", (await app.SettledDeliveryAsync(token, webhook.Id, sent[0]))["status"]!.GetValue<string>());
+        Assert.Equal("delivered", (await app.SettledDeliveryAsync(token, webhook.Id, sent[1]))["status"]!.GetValue<string>());
+
+        await using (var db = app.OpenDb())
+        {
+            Assert.All(await db.WebhookDeliveries.Where(d => d.WebhookId == webhook.Id).ToListAsync(), d => Assert.Null(d.Payload));
+            // Deliveries settled long ago: one past the week they are kept, one within it.
+            db.WebhookDeliveries.AddRange(
+                SettledLongAgo(webhook.Id, "$eight-days-old", TimeSpan.FromDays(8)),
+                SettledLongAgo(webhook.Id, "$six-days-old", TimeSpan.FromDays(6)));
+            await db.SaveChangesAsync();
+        }
+
+        await Eventually.HoldsAsync(async () => await app.CountDeliveriesAsync(webhook.Id) == 3, TimeSpan.FromSeconds(30),
+            () => "the eight-day-old delivery is still there");
+        var listed = (await app.DeliveriesAsync(token, webhook.Id)).Body!.AsArray().Select(d => d!["event_id"]!.GetValue<string>());
+        Assert.Equal(sent.Append("$six-days-old").Order(), listed.Order());
+    }
+
+    private static WebhookDelivery SettledLongAgo(int webhookId, string eventId, TimeSpan age) => new()
+    {
+        WebhookId = webhookId, EventId = eventId, RoomId = "!settled:localhost", Status = DeliveryStatus.Delivered, Attempts = 1,
+        LastStatusCode = 200, CreatedAt = DateTime.UtcNow - age, DeliveredAt = DateTime.UtcNow - age,
+    };
+
+    [Fact]
+    public async Task Server_errors_are_retried_until_delivered_once_with_the_same_event_id()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(HttpStatusCode.InternalServerError, HttpStatusCode.ServiceUnavailable);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var eventId = await app.RecordIncomingAsync(webhook.Id, "!room:localhost");
+
+        var delivery = await app.SettledDeliveryAsync(token, webhook.Id, eventId);
+        Assert.Equal("delivered", delivery["status"]!.GetValue<string>());
+        Assert.Equal(3, delivery["attempts"]!.GetValue<int>());
+        Assert.Equal(3, receiver.Requests.Count);
+        Assert.All(receiver.Requests, post => Assert.Equal(eventId, post.EventId));
+        Assert.Single(receiver.Requests.Select(post => post.Headers["X-Gateway-Delivery"]).Distinct());
+        Assert.All(receiver.Requests, post => Assert.True(post.IsSignedWith(webhook.Secret)));
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest)]
+    [InlineData(HttpStatusCode.NotFound)]
+    [InlineData(HttpStatusCode.Gone)]
+    public async Task Other_client_errors_fail_at_once_without_retry(HttpStatusCode status)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(status);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var eventId = await app.RecordIncomingAsync(webhook.Id, "!room:localhost");
+
+        var delivery = await app.SettledDeliveryAsync(token, webhook.Id, eventId);
+        Assert.Equal("failed", delivery["status"]!.GetValue<string>());
+        Assert.Equal(1, delivery["attempts"]!.GetValue<int>());
+        Assert.Equal((int)status, delivery["last_status_code"]!.GetValue<int>());
+        Assert.Null(delivery["next_attempt_at"]);
+        Assert.Single(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task Deliveries_of_a_room_arrive_in_order_even_when_the_first_needs_retries()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests, HttpStatusCode.RequestTimeout);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var sent = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add(await app.RecordIncomingAsync(webhook.Id, "!ordered:localhost", $"message {i}"));
+        }
+
+        await Eventually.HoldsAsync(() => receiver.Requests.Select(p => p.EventId).Distinct().Count() == 5
+                && receiver.Requests.Count == 8, TimeSpan.FromSeconds(30),
+            () => $"{receiver.Requests.Count} POSTs");
+        var firstArrivals = receiver.Requests.Select(p => p.EventId).Distinct().ToList();
+        Assert.Equal(sent, firstArrivals);
+        Assert.Equal(sent[0], receiver.Requests[3].EventId); // three refusals, then the same message again
+    }
+
+    [Fact]
+    public async Task A_failure_inside_a_burst_is_retried_before_the_rest_and_each_message_lands_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerNext(HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+
+        var sent = await app.RecordIncomingAsync(webhook.Id, "!burst:localhost", [.. Enumerable.Range(0, 6).Select(i => $"message {i}")]);
+
+        await Eventually.HoldsAsync(() => receiver.Requests.Count == 7, TimeSpan.FromSeconds(30), () => $"{receiver.Requests.Count} POSTs");
+        Assert.Equal([sent[0], sent[1], sent[2], sent[2], sent[3], sent[4], sent[5]], receiver.Requests.Select(p => p.EventId));
+        var third = await app.SettledDeliveryAsync(token, webhook.Id, sent[2]);
+        Assert.Equal(2, third["attempts"]!.GetValue<int>());
+        foreach (var eventId in sent)
+        {
+            Assert.Equal("delivered", (await app.SettledDeliveryAsync(token, webhook.Id, eventId))["status"]!.GetValue<string>());
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(7, receiver.Requests.Count); // nothing landed twice
+    }
+
+    [Fact]
+    public async Task A_new_url_takes_over_a_busy_rooms_backlog_within_one_run()
+    {
+        await using var before = await WebhookReceiver.StartAsync(delay: TimeSpan.FromMilliseconds(200));
+        await using var after = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, before.Url);
+        var sent = await app.RecordIncomingAsync(webhook.Id, "!busy:localhost", [.. Enumerable.Range(0, 40).Select(i => $"message {i}")]);
+        await before.WaitForAsync(1);
+
+        var update = await app.Api.CallAsync(HttpMethod.Put, $"/api/v1/webhooks/{webhook.Id}", Auth.Bearer(token), new { url = after.Url.ToString() });
+
+        Assert.Equal(HttpStatusCode.OK, update.Status);
+        await Eventually.HoldsAsync(() => before.Requests.Count + after.Requests.Count == sent.Count, TimeSpan.FromSeconds(30),
+            () => $"{before.Requests.Count} + {after.Requests.Count} POSTs");
+        Assert.InRange(before.Requests.Count, 1, 17); // the first, and at most the run already claimed
+        Assert.Equal(sent, before.Requests.Concat(after.Requests).Select(p => p.EventId));
+    }
+
+    [Fact]
+    public async Task An_inactive_webhook_receives_nothing_while_an_active_one_does()
+    {
+        await using var active = await WebhookReceiver.StartAsync();
+        await using var inactive = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var on = await app.CreateWebhookAsync(token, active.Url);
+        var off = await app.CreateWebhookAsync(token, inactive.Url);
+        await app.Api.CallAsync(HttpMethod.Put, $"/api/v1/webhooks/{off.Id}", Auth.Bearer(token), new { active = false });
+
+        var held = await app.RecordIncomingAsync(off.Id, "!room:localhost");
+        var eventId = await app.RecordIncomingAsync(on.Id, "!room:localhost");
+
+        await app.SettledDeliveryAsync(token, on.Id, eventId);
+        Assert.Empty(inactive.Requests);
+        var pending = Assert.Single((await app.DeliveriesAsync(token, off.Id)).Body!.AsArray());
+        Assert.Equal((held, "pending"), (pending!["event_id"]!.GetValue<string>(), pending["status"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_slow_receiver_does_not_hold_up_other_webhooks()
+    {
+        await using var slow = await WebhookReceiver.StartAsync(delay: TimeSpan.FromSeconds(8));
+        await using var fast = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var slowHook = await app.CreateWebhookAsync(token, slow.Url);
+        var fastHook = await app.CreateWebhookAsync(token, fast.Url);
+        for (var room = 0; room < 40; room++)
+        {
+            await app.RecordIncomingAsync(slowHook.Id, $"!busy{room}:localhost");
+        }
+        await slow.WaitForAsync(1);
+
+        var started = DateTimeOffset.UtcNow;
+        await app.RecordIncomingAsync(fastHook.Id, "!room:localhost");
+
+        var post = Assert.Single(await fast.WaitForAsync(1));
+        Assert.True(post.At - started < TimeSpan.FromSeconds(4), $"took {(post.At - started).TotalSeconds:0.0} s");
+        await app.Api.CallAsync(HttpMethod.Delete, $"/api/v1/webhooks/{slowHook.Id}", Auth.Bearer(token)); // stops the backlog
+    }
+}
