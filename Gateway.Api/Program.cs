@@ -16,6 +16,7 @@ using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
 using Gateway.Shared.Security;
 using Gateway.Shared.Webhooks;
+using Gateway.Shared.Matrix;
 
 DotNetEnv.Env.TraversePath().NoClobber().Load(); // CLIENT_ID/CLIENT_SECRET from a .env when run on its own
 
@@ -26,14 +27,8 @@ builder.AddNpgsqlDbContext<GatewayDb>("gateway",
     options => options.UseGatewayConventions());
 builder.AddRedisClient("redis");
 
-builder.Services.AddOptions<MatrixOptions>().BindConfiguration(MatrixOptions.Section).ValidateOnStart();
-var homeserver = builder.Configuration.GetValue<Uri>("Matrix:HomeserverUrl")
-    ?? throw new InvalidOperationException("Matrix:HomeserverUrl is not set.");
-builder.Services.AddHealthChecks().AddUrlGroup(new Uri(homeserver, "/health"), name: "homeserver");
-builder.Services.AddHttpClient<IMatrixUserProvisioner, SynapseAdminProvisioner>(http => http.BaseAddress = homeserver).RetryingOnlyRepeatableCalls();
-builder.Services.AddHttpClient<MatrixClient>(http => http.BaseAddress = homeserver).RetryingOnlyRepeatableCalls();
-builder.Services.AddScoped<UpstreamTime>();
-builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
+builder.AddHomeserver();
+builder.AddBridges();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
@@ -49,14 +44,10 @@ builder.Services.AddSingleton<IdentityAnnouncements>();
 builder.Services.AddSingleton<AccessCache>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AccessCache>());
 builder.Services.AddScoped<MatrixTokens>();
-builder.Services.AddScoped<MatrixSessions>();
-builder.Services.AddScoped<ManagementRooms>();
 builder.Services.AddScoped<DeviceLinking>();
 builder.Services.AddScoped<DeviceUnlinking>();
 builder.Services.AddScoped<LinkedDevices>();
 builder.Services.AddSingleton<LinkFrameRelay>();
-builder.Services.AddScoped<BotConversation>();
-builder.Services.AddScoped<RecipientResolver>();
 builder.Services.AddScoped<MessageSender>();
 builder.Services.AddSingleton<SendRateLimiter>();
 builder.Services.AddOptions<SendRateLimitOptions>().BindConfiguration(SendRateLimitOptions.Section);

@@ -4,6 +4,7 @@ using Gateway.Sandbox.Bridge;
 using Gateway.Sandbox.Control;
 using Gateway.Sandbox.Matrix;
 using Gateway.Sandbox.Platforms;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -13,9 +14,10 @@ builder.AddServiceDefaults();
 var port = builder.Configuration["urls"]?.Split(';').Select(u => new Uri(u.Replace("*", "localhost").Replace("+", "localhost")).Port).FirstOrDefault() ?? 8081;
 builder.WebHost.UseUrls($"http://{IPAddress.Loopback}:{port}");
 
-var homeserver = builder.Configuration.GetValue<Uri>("Matrix:HomeserverUrl")
-    ?? throw new InvalidOperationException("Matrix:HomeserverUrl is not set.");
-builder.Services.AddHttpClient("homeserver", http => http.BaseAddress = homeserver);
+builder.Services.AddOptions<HomeserverOptions>().BindConfiguration(HomeserverOptions.Section)
+    .Validate(o => o.HomeserverUrl is { IsAbsoluteUri: true }, "Matrix:HomeserverUrl is not set.").ValidateOnStart();
+builder.Services.AddHttpClient("homeserver", (services, http) =>
+    http.BaseAddress = services.GetRequiredService<IOptions<HomeserverOptions>>().Value.HomeserverUrl);
 builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<FailureSwitches>();

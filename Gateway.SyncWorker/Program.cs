@@ -3,10 +3,10 @@ using Gateway.Shared.Data;
 using Gateway.Shared.Security;
 using Gateway.Shared.Webhooks;
 using Gateway.SyncWorker.Bridges;
-using Gateway.SyncWorker.Matrix;
 using Gateway.SyncWorker.Sync;
 using Gateway.SyncWorker.Webhooks;
 using Microsoft.Extensions.Options;
+using Gateway.Shared.Matrix;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -15,14 +15,9 @@ builder.AddNpgsqlDbContext<GatewayDb>("gateway",
     options => options.UseGatewayConventions());
 builder.AddRedisClient("redis");
 
-var homeserver = builder.Configuration.GetValue<Uri>("Matrix:HomeserverUrl")
-    ?? throw new InvalidOperationException("Matrix:HomeserverUrl is not set.");
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental, but the documented opt-out
-builder.Services.AddHttpClient<MatrixSyncClient>(http =>
-    {
-        http.BaseAddress = homeserver;
-        http.Timeout = MatrixSyncClient.LongPoll + TimeSpan.FromSeconds(30);
-    })
+builder.Services.AddMatrixClient()
+    .ConfigureHttpClient(http => http.Timeout = SyncLoop.LongPoll + TimeSpan.FromSeconds(30))
     // The standard handler's 10 s attempt timeout would cut every 30 s long-poll; sync loops retry on their own.
     .RemoveAllResilienceHandlers();
 builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);

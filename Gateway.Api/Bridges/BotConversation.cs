@@ -1,61 +1,93 @@
 using System.Diagnostics;
 using Gateway.Api.Matrix;
 using Gateway.Shared.Bridges;
+using Gateway.Shared.Matrix;
 using Gateway.Shared.Redis;
 using StackExchange.Redis;
 
 namespace Gateway.Api.Bridges;
 
-/// <summary>
-/// Sends a command to a bridge bot and waits for what it does in answer (its replies and portal invites, relayed
-/// by the SyncWorker on the identity's bot channel). One command at a time per management room, across Api
-/// replicas, so an answer can never be taken for the answer to another command.
-/// </summary>
-public sealed class BotConversation(MatrixClient matrix, ManagementRooms managementRooms, IConnectionMultiplexer redis, UpstreamTime time)
+/// <summary>A recipient as the bridge resolved it: its portal room, or why not.</summary>
+public sealed record Resolution(string? RoomId, string? Error)
 {
-    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
+    public static Resolution Room(string roomId) => new(roomId, null);
+    public static Resolution Failed(string error) => new(null, error);
+}
 
-    /// <summary>Holds the management room's command lock until disposed.</summary>
-    public async Task<IAsyncDisposable> LockAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken)
-    {
-        var key = $"gw:{session.IdentityId}:command:{platform.Key}";
-        var owner = Guid.NewGuid().ToString("N");
-        var db = redis.GetDatabase();
-        var deadline = DateTime.UtcNow + AnswerTimeout;
-        long? waitingSince = null;
-        while (!await db.LockTakeAsync(key, owner, AnswerTimeout + TimeSpan.FromSeconds(15)))
+/// <summary>
+/// The bridge commands the gateway sends (docs/bridge.md#commands), while holding the management room's lock (see
+/// <see cref="BridgeCommands"/>). Answers come back from the SyncWorker on the identity's bot channel and are read by
+/// <see cref="BotAnswer"/>. Disposing releases the lock.
+/// </summary>
+public sealed class BotConversation(MatrixSession session, BridgePlatform platform, string roomId, MatrixClient matrix,
+    IConnectionMultiplexer redis, UpstreamTime time, Func<Task> release) : IAsyncDisposable
+{
+    /// <summary>Asks for a QR login; the codes and the outcome reach the link's socket through the SyncWorker.</summary>
+    public Task LoginWithQrAsync(CancellationToken cancellationToken) => SendAsync("login qr", cancellationToken);
+
+    public Task LogoutAsync(string deviceId, CancellationToken cancellationToken) => SendAsync($"logout {deviceId}", cancellationToken);
+
+    /// <summary>The portal of a direct chat with <paramref name="contact"/> (normalised), opened by the bridge if new.</summary>
+    public async Task<Resolution> StartChatAsync(string deviceId, string contact, CancellationToken cancellationToken) =>
+        await AskAsync($"start-chat {deviceId} {contact}", notice =>
         {
-            if (DateTime.UtcNow > deadline)
+            if (notice.Kind == BotNotice.PortalJoined)
             {
-                throw new BridgeUnavailableException("Another command to the bridge is taking too long.");
+                return notice.RemoteId is { } remote && MatrixIds.NormalizeContact(remote.Split('@')[0]) == contact ? Resolution.Room(notice.RoomId) : null;
             }
-            waitingSince ??= Stopwatch.GetTimestamp();
-            await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken);
-        }
-        if (waitingSince is { } since)
+            var answer = BotAnswer.Read(notice.Body ?? "");
+            return answer.Kind switch
+            {
+                BotAnswerKind.ChatReady => Resolution.Room(answer.RoomId!),
+                BotAnswerKind.ChatFailed => Resolution.Failed(answer.Body),
+                _ => null,
+            };
+        }, cancellationToken) ?? Resolution.Failed("The bridge did not answer in time");
+
+    /// <summary>The portal of the group behind <paramref name="inviteUrl"/>: the bot joins it, then invites the identity to its portal.</summary>
+    public async Task<Resolution> JoinGroupAsync(string inviteUrl, CancellationToken cancellationToken)
+    {
+        string? groupId = null;
+        return await AskAsync($"join {inviteUrl}", notice =>
         {
-            time.AddBridge(Stopwatch.GetElapsedTime(since)); // waiting behind another command is waiting on the bridge
-        }
-        return new Release(() => db.LockReleaseAsync(key, owner));
+            if (notice.Kind == BotNotice.PortalJoined)
+            {
+                return groupId is not null && (notice.RemoteId is null || notice.RemoteId == groupId) ? Resolution.Room(notice.RoomId) : null;
+            }
+            var answer = BotAnswer.Read(notice.Body ?? "");
+            switch (answer.Kind)
+            {
+                case BotAnswerKind.GroupJoined:
+                    groupId = answer.GroupId; // the portal invite follows
+                    return null;
+                case BotAnswerKind.GroupFailed:
+                    return Resolution.Failed(answer.Body);
+                default:
+                    return null;
+            }
+        }, cancellationToken) ?? Resolution.Failed("The bridge did not answer in time");
     }
+
+    public ValueTask DisposeAsync() => new(release());
+
+    private Task SendAsync(string command, CancellationToken cancellationToken) =>
+        matrix.SendTextAsync(session.AccessToken, roomId, command, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="command"/> and returns the first notice <paramref name="conclusive"/> accepts, or null
-    /// when the bot says nothing conclusive in time. Call it while holding <see cref="LockAsync"/>.
+    /// when the bot says nothing conclusive within <see cref="BridgeCommands.AnswerTimeout"/>.
     /// </summary>
-    public async Task<T?> AskAsync<T>(MatrixSession session, BridgePlatform platform, string command,
-        Func<BotNotice, T?> conclusive, CancellationToken cancellationToken) where T : class
+    private async Task<T?> AskAsync<T>(string command, Func<BotNotice, T?> conclusive, CancellationToken cancellationToken) where T : class
     {
-        var roomId = await managementRooms.EnsureAsync(session, platform, cancellationToken);
         // Listen before speaking: the answer can arrive before the send call returns.
         long? sent = null;
         var notices = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.BotChannel(session.IdentityId)));
         try
         {
-            await matrix.SendTextAsync(session.AccessToken, roomId, command, cancellationToken);
+            await SendAsync(command, cancellationToken);
             sent = Stopwatch.GetTimestamp();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(AnswerTimeout);
+            timeout.CancelAfter(BridgeCommands.AnswerTimeout);
             while (true)
             {
                 var message = await notices.ReadAsync(timeout.Token);
@@ -78,10 +110,5 @@ public sealed class BotConversation(MatrixClient matrix, ManagementRooms managem
             }
             await notices.UnsubscribeAsync();
         }
-    }
-
-    private sealed class Release(Func<Task> release) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await release();
     }
 }

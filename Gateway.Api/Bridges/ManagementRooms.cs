@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Gateway.Api.Errors;
 using Gateway.Api.Matrix;
+using Gateway.Shared.Matrix;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +19,7 @@ public sealed class ManagementRooms(GatewayDb db, MatrixClient matrix, UpstreamT
 
     public async Task<string> EnsureAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken)
     {
-        var existing = await Find(session.IdentityId, platform.Key).FirstOrDefaultAsync(cancellationToken);
+        var existing = await FindAsync(session, platform, cancellationToken);
         if (existing is not null)
         {
             return existing;
@@ -64,11 +65,12 @@ public sealed class ManagementRooms(GatewayDb db, MatrixClient matrix, UpstreamT
         }
     }
 
+    /// <summary>The room, or null when the identity never spoke to this bridge.</summary>
+    public Task<string?> FindAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken) =>
+        Find(session.IdentityId, platform.Key).FirstOrDefaultAsync(cancellationToken);
+
     private IQueryable<string> Find(int identityId, string platform) =>
         db.BridgeRooms
             .Where(r => r.IdentityId == identityId && r.Platform == platform && r.Kind == BridgeRoomKind.Management)
             .Select(r => r.RoomId);
 }
-
-/// <summary>The bridge did not answer as it should: a 502 for the caller, nothing recorded.</summary>
-public sealed class BridgeUnavailableException(string message) : Exception(message);

@@ -6,12 +6,6 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace Gateway.Api.Matrix;
 
-/// <summary>An identity as the Api acts for it: who it is on Matrix and its (decrypted) access token.</summary>
-public sealed record MatrixSession(int IdentityId, string UserId, string AccessToken)
-{
-    public string Server => MatrixIds.ServerOf(UserId);
-}
-
 /// <summary>
 /// Sessions by identity. An identity's user and access token never change once provisioned, so they are kept in
 /// memory for a while: a send to a known contact then costs no query for them.

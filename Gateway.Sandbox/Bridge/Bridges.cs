@@ -11,10 +11,10 @@ public sealed class Bridges
 {
     private readonly Dictionary<string, PlatformBridge> byName = new(StringComparer.OrdinalIgnoreCase);
 
-    public Bridges(IOptions<SandboxOptions> options, IConfiguration configuration, IHttpClientFactory httpClients,
+    public Bridges(IOptions<SandboxOptions> options, IOptions<HomeserverOptions> homeserver, IHttpClientFactory httpClients,
         FailureSwitches switches, TimeProvider clock, ILoggerFactory loggers)
     {
-        var serverName = configuration["Matrix:ServerName"] ?? "localhost";
+        var serverName = homeserver.Value.ServerName;
         foreach (var (name, platformOptions) in options.Value.Platforms.Where(p => p.Value.Enabled))
         {
             if (string.IsNullOrEmpty(platformOptions.AsToken) || string.IsNullOrEmpty(platformOptions.HsToken))

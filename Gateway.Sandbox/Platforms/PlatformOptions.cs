@@ -38,3 +38,14 @@ public sealed class SandboxOptions
     /// <summary>Where logins and portals are kept across restarts; none = memory only.</summary>
     public string? StateFile { get; set; }
 }
+
+/// <summary>
+/// The homeserver the sandbox bridges to (section <c>Matrix</c>, as a mautrix bridge's <c>homeserver</c> config). The
+/// sandbox keeps its own settings and client: sharing the gateway's would hide the gateway's bugs.
+/// </summary>
+public sealed class HomeserverOptions
+{
+    public const string Section = "Matrix";
+    public Uri? HomeserverUrl { get; set; }
+    public string ServerName { get; set; } = "localhost";
+}

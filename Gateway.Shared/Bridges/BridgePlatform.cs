@@ -12,7 +12,6 @@ public sealed class BridgePlatform
     public string BotLocalpart { get; set; } = "";
     /// <summary>Ghost localparts are <c>{GhostPrefix}{remote id}</c>.</summary>
     public string GhostPrefix { get; set; } = "";
-    public string ProtocolId { get; set; } = "";
     /// <summary>Invite links to groups are https URLs on this host.</summary>
     public string InviteHost { get; set; } = "";
     /// <summary>How long the first QR code lives, then each refreshed one (the bridge's schedule).</summary>
@@ -28,9 +27,9 @@ public sealed class BridgePlatform
     /// <summary>The bridges the gateway knows how to drive, with mautrix's default names.</summary>
     public static readonly IReadOnlyDictionary<string, BridgePlatform> Known = new Dictionary<string, BridgePlatform>
     {
-        ["wa"] = new() { Key = "wa", BotLocalpart = "whatsappbot", GhostPrefix = "whatsapp_", ProtocolId = "whatsapp", InviteHost = "chat.whatsapp.com" },
-        ["signal"] = new() { Key = "signal", BotLocalpart = "signalbot", GhostPrefix = "signal_", ProtocolId = "signal", InviteHost = "signal.group" },
-        ["telegram"] = new() { Key = "telegram", BotLocalpart = "telegrambot", GhostPrefix = "telegram_", ProtocolId = "telegram", InviteHost = "t.me" },
+        ["wa"] = new() { Key = "wa", BotLocalpart = "whatsappbot", GhostPrefix = "whatsapp_", InviteHost = "chat.whatsapp.com" },
+        ["signal"] = new() { Key = "signal", BotLocalpart = "signalbot", GhostPrefix = "signal_", InviteHost = "signal.group" },
+        ["telegram"] = new() { Key = "telegram", BotLocalpart = "telegrambot", GhostPrefix = "telegram_", InviteHost = "t.me" },
     };
 
     /// <summary>Names left blank in configuration take the known platform's defaults.</summary>
@@ -40,7 +39,6 @@ public sealed class BridgePlatform
         Key = key;
         BotLocalpart = BotLocalpart is "" ? defaults?.BotLocalpart ?? $"{key}bot" : BotLocalpart;
         GhostPrefix = GhostPrefix is "" ? defaults?.GhostPrefix ?? $"{key}_" : GhostPrefix;
-        ProtocolId = ProtocolId is "" ? defaults?.ProtocolId ?? key : ProtocolId;
         InviteHost = InviteHost is "" ? defaults?.InviteHost ?? "" : InviteHost;
         return this;
     }

@@ -32,6 +32,15 @@ public static class RedisNames
 
     /// <summary>A one-time ticket for the QR WebSocket, by the SHA-256 of its value.</summary>
     public static string LinkTicket(string ticketHashHex) => $"gw:link-ticket:{ticketHashHex}";
+
+    /// <summary>Held while a command to a bridge bot waits for its answer: one command at a time per management room.</summary>
+    public static string CommandLock(int identityId, string platform) => $"gw:{identityId}:command:{platform}";
+
+    /// <summary>The token bucket of a device's sends.</summary>
+    public static string SendRate(int identityId, string platform, string deviceId) => $"gw:{identityId}:rate:{platform}:{deviceId}";
+
+    /// <summary>Held by the one Api replica that deletes long-expired tokens.</summary>
+    public const string TokenCleanupLock = "gw:tokens:cleanup";
 }
 
 /// <summary>A WebSocket frame of the device link: <c>qr</c>, <c>success</c> or <c>error</c> (API.md, Devices).</summary>

@@ -3,10 +3,10 @@ using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
 using Gateway.SyncWorker.Bridges;
-using Gateway.SyncWorker.Matrix;
 using Gateway.SyncWorker.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Sync;
 
@@ -16,10 +16,10 @@ namespace Gateway.SyncWorker.Sync;
 /// deliveries, then stores the batch's <c>next_batch</c> atomically with those deliveries (the outbox).
 /// </summary>
 public sealed class SyncBatchHandler(
-    GatewayDb db, MatrixSyncClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, WebhookOutbox outbox,
+    GatewayDb db, MatrixClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, WebhookOutbox outbox,
     IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
 {
-    public async Task HandleAsync(SyncIdentity identity, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
+    public async Task HandleAsync(MatrixSession identity, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
     {
         var platforms = bridges.Value.All().Values.ToList();
         var rooms = batch["rooms"];
@@ -41,7 +41,7 @@ public sealed class SyncBatchHandler(
         if (joined is { Count: > 0 })
         {
             var managementRooms = await db.BridgeRooms.AsNoTracking()
-                .Where(r => r.IdentityId == identity.Id && r.Kind == BridgeRoomKind.Management)
+                .Where(r => r.IdentityId == identity.IdentityId && r.Kind == BridgeRoomKind.Management)
                 .ToDictionaryAsync(r => r.RoomId, r => r.Platform, cancellationToken);
             incoming = await incomingMessages.CollectAsync(identity, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
             foreach (var (roomId, room) in joined)
@@ -68,13 +68,13 @@ public sealed class SyncBatchHandler(
         }
     }
 
-    private async Task JoinPortalAsync(SyncIdentity identity, BridgePlatform platform, string roomId, CancellationToken cancellationToken)
+    private async Task JoinPortalAsync(MatrixSession identity, BridgePlatform platform, string roomId, CancellationToken cancellationToken)
     {
         try
         {
             await matrix.JoinAsync(identity.AccessToken, roomId, cancellationToken);
         }
-        catch (MatrixRequestException e) when ((int)e.Status is 403 or 404)
+        catch (MatrixException e) when ((int)e.Status is 403 or 404)
         {
             logger.LogWarning("Could not join {RoomId}: {Error}", roomId, e.Message); // withdrawn invite: nothing to retry
             return;

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
-using Gateway.SyncWorker.Matrix;
 using Microsoft.EntityFrameworkCore;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Sync;
 
@@ -10,8 +10,19 @@ namespace Gateway.SyncWorker.Sync;
 /// One identity's long-poll /sync loop. A batch is handled completely before its <c>next_batch</c> is stored, so
 /// a crash replays the batch instead of losing it; failures back off and retry the same batch.
 /// </summary>
-public sealed class SyncLoop(SyncIdentity identity, MatrixSyncClient matrix, IServiceScopeFactory scopes, ILogger<SyncLoop> logger)
+public sealed class SyncLoop(MatrixSession identity, MatrixClient matrix, IServiceScopeFactory scopes, ILogger<SyncLoop> logger)
 {
+    /// <summary>How long one /sync waits for something to happen before answering empty.</summary>
+    public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(30);
+
+    /// <summary>Only what the worker acts on: messages, memberships and bridge state; no presence, receipts or typing.</summary>
+    private const string Filter = """
+        {"presence":{"types":[]},"account_data":{"types":[]},
+         "room":{"ephemeral":{"types":[]},"account_data":{"types":[]},
+                 "state":{"types":["m.bridge","m.room.member"],"lazy_load_members":true},
+                 "timeline":{"types":["m.room.message","m.room.member","m.bridge"],"limit":100}}}
+        """;
+
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RejectedTokenBackoff = TimeSpan.FromMinutes(5);
 
@@ -24,7 +35,7 @@ public sealed class SyncLoop(SyncIdentity identity, MatrixSyncClient matrix, ISe
         {
             try
             {
-                var batch = await (ahead?.Batch ?? matrix.SyncAsync(identity.AccessToken, since, stoppingToken));
+                var batch = await (ahead?.Batch ?? matrix.SyncAsync(identity.AccessToken, since, Filter, LongPoll, stoppingToken));
                 ahead?.Dispose();
                 ahead = null;
                 var nextBatch = batch["next_batch"]!.GetValue<string>();
@@ -46,7 +57,7 @@ public sealed class SyncLoop(SyncIdentity identity, MatrixSyncClient matrix, ISe
             {
                 ahead?.Abandon(); // it follows a batch that may not be stored: ask again from the stored token
                 ahead = null;
-                if (e is MatrixRequestException { TokenRejected: true })
+                if (e is MatrixException { TokenRejected: true })
                 {
                     logger.LogError("The homeserver rejects the access token of {UserId}; retrying in {Minutes} min", identity.UserId, RejectedTokenBackoff.TotalMinutes);
                     await Task.Delay(RejectedTokenBackoff, stoppingToken);
@@ -66,14 +77,14 @@ public sealed class SyncLoop(SyncIdentity identity, MatrixSyncClient matrix, ISe
     {
         private readonly CancellationTokenSource cancel;
 
-        private Ahead(CancellationTokenSource cancel, Task<JsonNode> batch) => (this.cancel, Batch) = (cancel, batch);
+        private Ahead(CancellationTokenSource cancel, Task<JsonObject> batch) => (this.cancel, Batch) = (cancel, batch);
 
-        public Task<JsonNode> Batch { get; }
+        public Task<JsonObject> Batch { get; }
 
-        public static Ahead Start(MatrixSyncClient matrix, string accessToken, string since, CancellationToken stoppingToken)
+        public static Ahead Start(MatrixClient matrix, string accessToken, string since, CancellationToken stoppingToken)
         {
             var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            return new Ahead(cancel, matrix.SyncAsync(accessToken, since, cancel.Token));
+            return new Ahead(cancel, matrix.SyncAsync(accessToken, since, Filter, LongPoll, cancel.Token));
         }
 
         public void Abandon()
@@ -90,6 +101,6 @@ public sealed class SyncLoop(SyncIdentity identity, MatrixSyncClient matrix, ISe
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
-        return await db.MatrixIdentities.Where(i => i.Id == identity.Id).Select(i => i.SyncToken).SingleAsync(cancellationToken);
+        return await db.MatrixIdentities.Where(i => i.Id == identity.IdentityId).Select(i => i.SyncToken).SingleAsync(cancellationToken);
     }
 }

@@ -1,9 +1,9 @@
 using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
 using Gateway.Shared.Security;
-using Gateway.SyncWorker.Matrix;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Sync;
 
@@ -12,7 +12,7 @@ namespace Gateway.SyncWorker.Sync;
 /// them on Redis, and a periodic rescan that catches missed notices and stops loops of identities that went away.
 /// </summary>
 public sealed class SyncSupervisor(
-    IServiceScopeFactory scopes, IConnectionMultiplexer redis, MatrixSyncClient matrix, SecretBox secretBox,
+    IServiceScopeFactory scopes, IConnectionMultiplexer redis, MatrixClient matrix, SecretBox secretBox,
     ILoggerFactory loggers, ILogger<SyncSupervisor> logger) : BackgroundService
 {
     private static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(30);
@@ -73,7 +73,7 @@ public sealed class SyncSupervisor(
 
             foreach (var identity in identities.Where(i => !loops.ContainsKey(i.Id)))
             {
-                var syncIdentity = new SyncIdentity(identity.Id, identity.UserId, secretBox.Open(identity.AccessTokenCipher));
+                var syncIdentity = new MatrixSession(identity.Id, identity.UserId, secretBox.Open(identity.AccessTokenCipher));
                 var loop = new SyncLoop(syncIdentity, matrix, scopes, loggers.CreateLogger<SyncLoop>());
                 var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 loops[identity.Id] = (stop, Task.Run(() => loop.RunAsync(stop.Token), CancellationToken.None));

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Gateway.SyncWorker.Matrix;
 using Gateway.SyncWorker.Sync;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Webhooks;
 
@@ -8,9 +8,9 @@ namespace Gateway.SyncWorker.Webhooks;
 /// The <c>media</c> object of a payload: the file downloaded from the media repository as base64, its size and type,
 /// and for images their dimensions and a BlurHash computed from the pixels.
 /// </summary>
-public sealed class IncomingMedia(MatrixSyncClient matrix, ILogger<IncomingMedia> logger)
+public sealed class IncomingMedia(MatrixClient matrix, ILogger<IncomingMedia> logger)
 {
-    public async Task<WebhookMedia> OfAsync(SyncIdentity identity, JsonNode content, CancellationToken cancellationToken)
+    public async Task<WebhookMedia> OfAsync(MatrixSession identity, JsonNode content, CancellationToken cancellationToken)
     {
         if (content["url"]?.GetValue<string>() is not { } url)
         {

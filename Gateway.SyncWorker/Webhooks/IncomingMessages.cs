@@ -5,6 +5,7 @@ using Gateway.Shared.Redis;
 using Gateway.SyncWorker.Sync;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Webhooks;
 
@@ -18,7 +19,7 @@ public sealed class IncomingMessages(
     ILogger<IncomingMessages> logger)
 {
     /// <param name="since">The batch before this one (null for an identity's first sync), to fill gaps of limited timelines.</param>
-    public async Task<List<IncomingMessage>> CollectAsync(SyncIdentity identity, JsonObject? joinedRooms, IReadOnlySet<string> managementRooms,
+    public async Task<List<IncomingMessage>> CollectAsync(MatrixSession identity, JsonObject? joinedRooms, IReadOnlySet<string> managementRooms,
         string? since, CancellationToken cancellationToken)
     {
         var platforms = bridges.Value.All().Values.ToList();
@@ -39,7 +40,7 @@ public sealed class IncomingMessages(
                 continue;
             }
             roomMap ??= await db.BridgeRooms.AsNoTracking()
-                .Where(r => r.IdentityId == identity.Id && r.Kind != BridgeRoomKind.Management)
+                .Where(r => r.IdentityId == identity.IdentityId && r.Kind != BridgeRoomKind.Management)
                 .ToListAsync(cancellationToken);
             var deviceId = await portals.ReceiverAsync(identity, roomId, room, cancellationToken)
                 ?? roomMap.FirstOrDefault(r => r.RoomId == roomId)?.DeviceId;
@@ -72,7 +73,7 @@ public sealed class IncomingMessages(
         return incoming;
     }
 
-    private static BridgePlatform? GhostPlatformOf(JsonNode? message, SyncIdentity identity, List<BridgePlatform> platforms)
+    private static BridgePlatform? GhostPlatformOf(JsonNode? message, MatrixSession identity, List<BridgePlatform> platforms)
     {
         if (message?["type"]?.GetValue<string>() != "m.room.message" || message["sender"]?.GetValue<string>() is not { } sender
             || sender == identity.UserId)

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Gateway.SyncWorker.Matrix;
 using Gateway.SyncWorker.Sync;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Webhooks;
 
@@ -10,13 +10,13 @@ namespace Gateway.SyncWorker.Webhooks;
 /// (<c>content.channel["fi.mau.receiver"]</c>). Remembered per identity and room; read from the batch when the
 /// state is in it, else once from the homeserver when a room is first seen.
 /// </summary>
-public sealed class PortalReceivers(MatrixSyncClient matrix, ILogger<PortalReceivers> logger)
+public sealed class PortalReceivers(MatrixClient matrix, ILogger<PortalReceivers> logger)
 {
     private readonly ConcurrentDictionary<(int IdentityId, string RoomId), string> receivers = new();
 
-    public async Task<string?> ReceiverAsync(SyncIdentity identity, string roomId, JsonNode room, CancellationToken cancellationToken)
+    public async Task<string?> ReceiverAsync(MatrixSession identity, string roomId, JsonNode room, CancellationToken cancellationToken)
     {
-        var key = (identity.Id, roomId);
+        var key = (identity.IdentityId, roomId);
         var inBatch = (room["state"]?["events"]?.AsArray() ?? []).Concat(room["timeline"]?["events"]?.AsArray() ?? []);
         if (ReceiverIn(inBatch) is { } fresh)
         {
@@ -31,7 +31,7 @@ public sealed class PortalReceivers(MatrixSyncClient matrix, ILogger<PortalRecei
             var state = await matrix.RoomStateAsync(identity.AccessToken, roomId, cancellationToken);
             return ReceiverIn(state) is { } receiver ? receivers[key] = receiver : null;
         }
-        catch (MatrixRequestException e) when ((int)e.Status is 403 or 404)
+        catch (MatrixException e) when ((int)e.Status is 403 or 404)
         {
             logger.LogWarning("Cannot read the state of {RoomId}: {Error}", roomId, e.Message); // left or never joined
             return null;

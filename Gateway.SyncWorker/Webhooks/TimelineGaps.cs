@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Gateway.SyncWorker.Matrix;
 using Gateway.SyncWorker.Sync;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Webhooks;
 
@@ -9,13 +9,13 @@ namespace Gateway.SyncWorker.Webhooks;
 /// (a burst, or a worker that was down) it is <c>limited</c> and the older ones are missing. They are paged in from
 /// <c>/messages</c>, back from the timeline's <c>prev_batch</c> to the previous batch's token, so no message is skipped.
 /// </summary>
-public sealed class TimelineGaps(MatrixSyncClient matrix, ILogger<TimelineGaps> logger)
+public sealed class TimelineGaps(MatrixClient matrix, ILogger<TimelineGaps> logger)
 {
     // A bound on one room's catch-up, so a room flooded for days cannot hold the identity's loop forever.
     private const int MaxMissedEvents = 10_000;
 
     /// <summary>The room's timeline events of this batch in order, including those the limit left out.</summary>
-    public async Task<List<JsonNode>> TimelineAsync(SyncIdentity identity, string roomId, JsonNode room, string? since, CancellationToken cancellationToken)
+    public async Task<List<JsonNode>> TimelineAsync(MatrixSession identity, string roomId, JsonNode room, string? since, CancellationToken cancellationToken)
     {
         var timeline = room["timeline"];
         List<JsonNode> events = [.. (timeline?["events"]?.AsArray() ?? []).OfType<JsonNode>()];

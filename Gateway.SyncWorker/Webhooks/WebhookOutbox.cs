@@ -3,6 +3,7 @@ using Gateway.Shared.Redis;
 using Gateway.SyncWorker.Sync;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Webhooks;
 
@@ -14,7 +15,7 @@ namespace Gateway.SyncWorker.Webhooks;
 public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, TimeProvider clock, ILogger<WebhookOutbox> logger)
 {
     /// <summary>Stores <paramref name="nextBatch"/> as the identity's sync token and records the batch's messages, atomically.</summary>
-    public async Task CommitBatchAsync(SyncIdentity identity, IReadOnlyList<IncomingMessage> messages, string nextBatch, CancellationToken cancellationToken)
+    public async Task CommitBatchAsync(MatrixSession identity, IReadOnlyList<IncomingMessage> messages, string nextBatch, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var eventIds = messages.Select(m => m.EventId).ToArray();
@@ -33,13 +34,13 @@ public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, Ti
             CROSS JOIN webhooks w
             JOIN tokens t ON t.id = w.token_id
             LEFT JOIN credentials c ON c.id = t.credential_id
-            WHERE t.identity_id = {identity.Id} AND w.active
+            WHERE t.identity_id = {identity.IdentityId} AND w.active
               AND (t.expires_at IS NULL OR t.expires_at > {now})
               AND (c.id IS NULL OR c.active)
             ORDER BY m.position, w.id
             ON CONFLICT (webhook_id, event_id) DO NOTHING
             )
-            UPDATE matrix_identities SET sync_token = {nextBatch} WHERE id = {identity.Id}
+            UPDATE matrix_identities SET sync_token = {nextBatch} WHERE id = {identity.IdentityId}
             """, cancellationToken);
     }
 

@@ -1,8 +1,6 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
+using Gateway.Shared.Matrix;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,20 +9,24 @@ namespace Gateway.Tests.Infrastructure;
 /// <summary>
 /// A Matrix user as a person's client would be: registered on the test homeserver (Synapse admin registration with the
 /// shared secret), creating rooms, sending, and reading what arrives through /sync. Waits poll /sync with a deadline.
+/// Its calls go through the gateway's own <see cref="MatrixClient"/>.
 /// </summary>
 public sealed class MatrixTestClient : IDisposable
 {
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
     private readonly HttpClient http;
+    private readonly MatrixClient matrix;
+    private readonly string accessToken;
     private readonly Dictionary<string, List<JsonObject>> timelines = [];
     private readonly Dictionary<string, JsonArray> invites = [];
     private string? since;
 
-    private MatrixTestClient(Uri homeserver, string userId, string accessToken)
+    private MatrixTestClient(HttpClient http, MatrixLogin login)
     {
-        http = new HttpClient { BaseAddress = homeserver, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        UserId = userId;
+        this.http = http;
+        matrix = new MatrixClient(http);
+        accessToken = login.AccessToken;
+        UserId = login.UserId;
     }
 
     public string UserId { get; }
@@ -32,16 +34,10 @@ public sealed class MatrixTestClient : IDisposable
     /// <summary>Registers a new user with Synapse's shared-secret admin API.</summary>
     public static async Task<MatrixTestClient> RegisterAsync(Uri homeserver, string sharedSecret)
     {
-        using var admin = new HttpClient { BaseAddress = homeserver };
-        var nonce = (await admin.GetFromJsonAsync<JsonObject>("/_synapse/admin/v1/register"))!["nonce"]!.GetValue<string>();
+        var http = new HttpClient { BaseAddress = homeserver, Timeout = TimeSpan.FromSeconds(60) };
         var username = "test" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
-        var mac = HMACSHA1.HashData(Encoding.UTF8.GetBytes(sharedSecret), Encoding.UTF8.GetBytes($"{nonce}\0{username}\0{password}\0notadmin"));
-        using var response = await admin.PostAsJsonAsync("/_synapse/admin/v1/register",
-            new { nonce, username, password, mac = Convert.ToHexStringLower(mac), admin = false });
-        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.True(response.IsSuccessStatusCode, body.ToJsonString());
-        return new MatrixTestClient(homeserver, body["user_id"]!.GetValue<string>(), body["access_token"]!.GetValue<string>());
+        return new MatrixTestClient(http, await new MatrixClient(http).RegisterAsync(sharedSecret, username, password, CancellationToken.None));
     }
 
     /// <summary>The registration secret of the homeserver a <see cref="GatewayApp"/> runs (kept in its state folder).</summary>
@@ -51,39 +47,25 @@ public sealed class MatrixTestClient : IDisposable
         return File.ReadAllText(Path.Combine(state, "synapse", "registration_shared_secret")).Trim();
     }
 
-    public async Task<string> CreateDirectRoomAsync(string invitee) =>
-        (await CallAsync(HttpMethod.Post, "/_matrix/client/v3/createRoom",
-            new { invite = new[] { invitee }, is_direct = true, preset = "trusted_private_chat" }))["room_id"]!.GetValue<string>();
+    public Task<string> CreateDirectRoomAsync(string invitee) => matrix.CreateDirectRoomAsync(accessToken, invitee, CancellationToken.None);
 
-    public Task JoinAsync(string roomId) => CallAsync(HttpMethod.Post, $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/join", new { });
+    public Task JoinAsync(string roomId) => matrix.JoinAsync(accessToken, roomId, CancellationToken.None);
 
-    public Task<string> SendTextAsync(string roomId, string body) => SendAsync(roomId, new JsonObject { ["msgtype"] = "m.text", ["body"] = body });
+    public Task<string> SendTextAsync(string roomId, string body) => matrix.SendTextAsync(accessToken, roomId, body, CancellationToken.None);
 
-    public async Task<string> SendAsync(string roomId, JsonObject content)
-    {
-        var path = $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/m.room.message/{Guid.NewGuid():N}";
-        return (await CallAsync(HttpMethod.Put, path, content))["event_id"]!.GetValue<string>();
-    }
+    public Task<string> SendAsync(string roomId, JsonObject content) =>
+        matrix.SendMessageAsync(accessToken, roomId, content, Guid.NewGuid().ToString("N"), CancellationToken.None);
 
-    public async Task<string> UploadAsync(byte[] data, string mimeType, string fileName)
-    {
-        using var content = new ByteArrayContent(data) { Headers = { ContentType = new MediaTypeHeaderValue(mimeType) } };
-        using var response = await http.PostAsync($"/_matrix/media/v3/upload?filename={Uri.EscapeDataString(fileName)}", content);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["content_uri"]!.GetValue<string>();
-    }
+    public Task<string> UploadAsync(byte[] data, string mimeType, string fileName) =>
+        matrix.UploadAsync(accessToken, new MemoryStream(data), data.Length, mimeType, fileName, CancellationToken.None);
 
     /// <summary>Downloads an <c>mxc://</c> URL through the authenticated media API.</summary>
-    public Task<byte[]> DownloadAsync(string mxcUrl) =>
-        http.GetByteArrayAsync($"/_matrix/client/v1/media/download/{mxcUrl["mxc://".Length..]}");
+    public async Task<byte[]> DownloadAsync(string mxcUrl) =>
+        (await matrix.DownloadMediaAsync(accessToken, mxcUrl, CancellationToken.None))?.Bytes
+            ?? throw new InvalidOperationException($"{mxcUrl} is not in the media repository");
 
     /// <summary>The room's current state events.</summary>
-    public async Task<JsonArray> RoomStateAsync(string roomId)
-    {
-        using var response = await http.GetAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/state");
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonArray>())!;
-    }
+    public Task<JsonArray> RoomStateAsync(string roomId) => matrix.RoomStateAsync(accessToken, roomId, CancellationToken.None);
 
     /// <summary>Waits for an event in <paramref name="roomId"/> that matches, optionally only among those after <paramref name="after"/>.</summary>
     public async Task<JsonObject> WaitForEventAsync(string roomId, Func<JsonObject, bool> match, string? after = null, TimeSpan? timeout = null)
@@ -139,9 +121,7 @@ public sealed class MatrixTestClient : IDisposable
 
     private async Task SyncOnceAsync()
     {
-        var filter = Uri.EscapeDataString("""{"room":{"timeline":{"limit":200}}}""");
-        var path = $"/_matrix/client/v3/sync?timeout=1000&filter={filter}" + (since is null ? "" : $"&since={Uri.EscapeDataString(since)}");
-        var body = (await http.GetFromJsonAsync<JsonObject>(path))!;
+        var body = await matrix.SyncAsync(accessToken, since, """{"room":{"timeline":{"limit":200}}}""", TimeSpan.FromSeconds(1), CancellationToken.None);
         since = body["next_batch"]!.GetValue<string>();
         foreach (var (roomId, room) in body["rooms"]?["join"]?.AsObject() ?? [])
         {
@@ -155,14 +135,6 @@ public sealed class MatrixTestClient : IDisposable
         {
             invites[roomId] = room!["invite_state"]?["events"]?.AsArray().DeepClone().AsArray() ?? [];
         }
-    }
-
-    private async Task<JsonObject> CallAsync(HttpMethod method, string path, object body)
-    {
-        using var response = await http.SendAsync(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) });
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!.AsObject();
     }
 
     public void Dispose() => http.Dispose();

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.Bench;
 
@@ -9,7 +9,7 @@ namespace Gateway.Bench;
 /// each message first reaches it. What it sees is the homeserver's own delivery latency; the gateway's webhook
 /// latency minus this is what the gateway adds.
 /// </summary>
-public sealed class BareSyncClient(HttpClient homeserver, string accessToken)
+public sealed class BareSyncClient(MatrixClient matrix, string accessToken)
 {
     private const string Filter = """{"presence":{"types":[]},"room":{"ephemeral":{"types":[]},"state":{"types":[]},"timeline":{"types":["m.room.message"],"limit":1000}}}""";
 
@@ -21,7 +21,7 @@ public sealed class BareSyncClient(HttpClient homeserver, string accessToken)
         var since = (await SyncAsync(null, 0, cancellationToken))["next_batch"]!.GetValue<string>();
         while (!cancellationToken.IsCancellationRequested)
         {
-            JsonNode batch;
+            JsonObject batch;
             try
             {
                 batch = await SyncAsync(since, 30_000, cancellationToken);
@@ -42,15 +42,6 @@ public sealed class BareSyncClient(HttpClient homeserver, string accessToken)
         }
     }
 
-    private async Task<JsonNode> SyncAsync(string? since, int timeoutMs, CancellationToken cancellationToken)
-    {
-        var query = $"?timeout={timeoutMs}&filter={Uri.EscapeDataString(Filter)}" + (since is null ? "" : $"&since={Uri.EscapeDataString(since)}");
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/_matrix/client/v3/sync" + query)
-        {
-            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", accessToken) },
-        };
-        using var response = await homeserver.SendAsync(request, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
-    }
+    private Task<JsonObject> SyncAsync(string? since, int timeoutMs, CancellationToken cancellationToken) =>
+        matrix.SyncAsync(accessToken, since, Filter, TimeSpan.FromMilliseconds(timeoutMs), cancellationToken);
 }

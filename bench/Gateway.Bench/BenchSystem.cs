@@ -13,6 +13,7 @@ using Gateway.Shared.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.Bench;
 
@@ -33,6 +34,8 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public HttpClient Api { get; }
     public HttpClient Homeserver { get; }
+    /// <summary>The gateway's own Matrix client over <see cref="Homeserver"/>: the direct path and the bare /sync baseline.</summary>
+    public MatrixClient Matrix { get; }
     public HttpClient Sandbox { get; }
 
     private BenchSystem(DistributedApplication app, DirectoryInfo state, SecretBox secretBox)
@@ -41,6 +44,7 @@ public sealed class BenchSystem : IAsyncDisposable
         // Both paths go through the same plain client, so neither pays for handlers the other skips.
         Api = new HttpClient { BaseAddress = app.GetEndpoint("api", "http") };
         Homeserver = new HttpClient { BaseAddress = app.GetEndpoint("homeserver", "http") };
+        Matrix = new MatrixClient(Homeserver);
         Sandbox = app.CreateHttpClient("sandbox");
     }
 

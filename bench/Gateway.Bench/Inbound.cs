@@ -48,7 +48,7 @@ public static class Inbound
             (await system.Api.SendAsync(create)).EnsureSuccessStatusCode();
         }
 
-        var bareClient = new BareSyncClient(system.Homeserver, target.MatrixAccessToken);
+        var bareClient = new BareSyncClient(system.Matrix, target.MatrixAccessToken);
         using var stopBareClient = new CancellationTokenSource();
         var bareSync = bareClient.RunAsync(stopBareClient.Token);
         await Task.Delay(500); // its first sync has found the current position
@@ -115,17 +115,8 @@ public static class Inbound
         return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
     }
 
-    private static async Task<long> OriginTimestampAsync(BenchSystem system, BenchTarget target, string roomId, string eventId)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get,
-            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/event/{Uri.EscapeDataString(eventId)}")
-        {
-            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", target.MatrixAccessToken) },
-        };
-        using var response = await system.Homeserver.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["origin_server_ts"]!.GetValue<long>();
-    }
+    private static async Task<long> OriginTimestampAsync(BenchSystem system, BenchTarget target, string roomId, string eventId) =>
+        (await system.Matrix.EventAsync(target.MatrixAccessToken, roomId, eventId, CancellationToken.None))["origin_server_ts"]!.GetValue<long>();
 
     private static int FreePort()
     {

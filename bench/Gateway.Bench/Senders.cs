@@ -40,16 +40,9 @@ public static class Senders
         var latencies = new List<double>(count);
         for (var i = 0; i < count; i++)
         {
-            var path = $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(target.RoomId)}/send/m.room.message/{Guid.NewGuid():N}";
-            using var request = new HttpRequestMessage(HttpMethod.Put, path)
-            {
-                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", target.MatrixAccessToken) },
-                Content = JsonContent.Create(new { msgtype = "m.text", body = $"direct {i}" }),
-            };
             var started = Stopwatch.GetTimestamp();
-            using var response = await system.Homeserver.SendAsync(request);
+            await system.Matrix.SendTextAsync(target.MatrixAccessToken, target.RoomId, $"direct {i}", CancellationToken.None);
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            response.EnsureSuccessStatusCode();
         }
         return latencies;
     }

@@ -12,7 +12,7 @@ namespace Gateway.Api.Features.Devices;
 /// Starts a device link: records it as pending, asks the bridge for a QR login, and issues the one-time ticket
 /// that opens the QR WebSocket. The frames themselves come from the SyncWorker through Redis.
 /// </summary>
-public sealed class DeviceLinking(MatrixSessions sessions, ManagementRooms managementRooms, MatrixClient matrix, IConnectionMultiplexer redis)
+public sealed class DeviceLinking(MatrixSessions sessions, BridgeCommands commands, IConnectionMultiplexer redis)
 {
     public const string TicketPrefix = "lt_";
 
@@ -21,13 +21,14 @@ public sealed class DeviceLinking(MatrixSessions sessions, ManagementRooms manag
     public async Task<string> StartAsync(int identityId, BridgePlatform platform, CancellationToken cancellationToken)
     {
         var session = await sessions.ForIdentityAsync(identityId, cancellationToken);
-        var roomId = await managementRooms.EnsureAsync(session, platform, cancellationToken);
-
         var window = TimeSpan.FromSeconds(platform.LinkWindowSeconds);
         var db = redis.GetDatabase();
-        await db.KeyDeleteAsync(RedisNames.LastLinkFrame(identityId, platform.Key)); // frames of an earlier link are stale
-        await db.StringSetAsync(RedisNames.PendingLink(identityId, platform.Key), "1", window);
-        await matrix.SendTextAsync(session.AccessToken, roomId, "login qr", cancellationToken);
+        await using (var bot = await commands.OpenAsync(session, platform, cancellationToken))
+        {
+            await db.KeyDeleteAsync(RedisNames.LastLinkFrame(identityId, platform.Key)); // frames of an earlier link are stale
+            await db.StringSetAsync(RedisNames.PendingLink(identityId, platform.Key), "1", window);
+            await bot.LoginWithQrAsync(cancellationToken);
+        }
 
         var ticket = Secrets.NewRandom(TicketPrefix);
         await db.StringSetAsync(TicketKey(ticket), JsonSerializer.Serialize(new Ticket(identityId, platform.Key)), window);

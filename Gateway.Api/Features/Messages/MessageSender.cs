@@ -3,6 +3,7 @@ using Gateway.Api.Bridges;
 using Gateway.Api.Matrix;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Redis;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Messages;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Gateway.Api.Matrix;
 using Microsoft.AspNetCore.StaticFiles;
 using SkiaSharp;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Messages;
 

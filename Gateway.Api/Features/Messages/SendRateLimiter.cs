@@ -1,3 +1,4 @@
+using Gateway.Shared.Redis;
 using StackExchange.Redis;
 
 namespace Gateway.Api.Features.Messages;
@@ -45,7 +46,7 @@ public sealed class SendRateLimiter(IConnectionMultiplexer redis, Microsoft.Exte
         }
         var perMillisecond = limit.PerMinute / 60_000;
         var waitMs = (long)await redis.GetDatabase().ScriptEvaluateAsync(TakeScript,
-            [new RedisKey($"gw:{identityId}:rate:{platform}:{deviceId}")],
+            [new RedisKey(RedisNames.SendRate(identityId, platform, deviceId))],
             // A send to more recipients than the burst still goes out once the bucket is full, rather than never.
             [limit.Burst, perMillisecond, clock.GetUtcNow().ToUnixTimeMilliseconds(), Math.Min(messages, limit.Burst)]);
         return TimeSpan.FromMilliseconds(waitMs);

@@ -1,3 +1,4 @@
+using Gateway.Shared.Redis;
 using Gateway.Shared.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -50,10 +51,9 @@ public sealed class ExpiredTokenCleanup(
 
     private async Task CleanUpAsync(CancellationToken cancellationToken)
     {
-        const string Lock = "gw:tokens:cleanup";
         var owner = $"{Environment.MachineName}:{Environment.ProcessId}";
         var redisDb = redis.GetDatabase();
-        if (!await redisDb.LockTakeAsync(Lock, owner, TimeSpan.FromMinutes(10)))
+        if (!await redisDb.LockTakeAsync(RedisNames.TokenCleanupLock, owner, TimeSpan.FromMinutes(10)))
         {
             return; // another replica is at it
         }
@@ -63,7 +63,7 @@ public sealed class ExpiredTokenCleanup(
         }
         finally
         {
-            await redisDb.LockReleaseAsync(Lock, owner);
+            await redisDb.LockReleaseAsync(RedisNames.TokenCleanupLock, owner);
         }
     }
 

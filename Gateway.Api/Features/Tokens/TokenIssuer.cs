@@ -3,6 +3,7 @@ using Gateway.Api.Matrix;
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
 using Microsoft.EntityFrameworkCore;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Tokens;
 
@@ -47,7 +48,7 @@ public sealed class TokenIssuer(
         return new Issued(token, row.Id);
     }
 
-    private async Task<Issued> SaveAsync(ProvisionedMatrixUser user, bool becomesHost, int credentialId, DateTime? expiresAt, CancellationToken cancellationToken)
+    private async Task<Issued> SaveAsync(MatrixLogin user, bool becomesHost, int credentialId, DateTime? expiresAt, CancellationToken cancellationToken)
     {
         var identity = new MatrixIdentity
         {

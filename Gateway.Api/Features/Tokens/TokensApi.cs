@@ -8,6 +8,7 @@ using Gateway.Shared.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Tokens;
 
@@ -69,9 +70,10 @@ public static class TokensApi
             {
                 issued = await issuer.IssueWithNewIdentityAsync(credentialId, expiresAt, cancellationToken);
             }
-            catch (HomeserverUnavailableException e)
+            catch (Exception e) when (e is MatrixException or HttpRequestException)
             {
-                return ApiProblems.Problem(StatusCodes.Status502BadGateway, $"Could not create the Matrix user: {e.Message} Try again later.");
+                var reason = e is MatrixException ? "The homeserver refused to create the Matrix user." : "The homeserver is unreachable.";
+                return ApiProblems.Problem(StatusCodes.Status502BadGateway, $"Could not create the Matrix user: {reason} Try again later.");
             }
         }
         return TypedResults.Created($"/api/v1/tokens/{issued.Id}",

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Gateway.Api.Matrix;
+using Gateway.Shared.Bridges;
+using Gateway.Shared.Matrix;
+using Gateway.Shared.Redis;
+using StackExchange.Redis;
+
+namespace Gateway.Api.Bridges;
+
+/// <summary>
+/// The only way to speak to a bridge bot: a <see cref="BotConversation"/> holds the management room's command lock,
+/// across Api replicas, so one command at a time is in flight per identity and platform and an answer can never be
+/// taken for the answer to another command.
+/// </summary>
+public sealed class BridgeCommands(MatrixClient matrix, ManagementRooms managementRooms, IConnectionMultiplexer redis, UpstreamTime time,
+    TimeProvider clock)
+{
+    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Takes the lock, then the management room (created, and the bot waited for, on first need).</summary>
+    public async Task<BotConversation> OpenAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken)
+    {
+        var release = await LockAsync(session, platform, cancellationToken);
+        try
+        {
+            var roomId = await managementRooms.EnsureAsync(session, platform, cancellationToken);
+            return new BotConversation(session, platform, roomId, matrix, redis, time, release);
+        }
+        catch
+        {
+            await release();
+            throw;
+        }
+    }
+
+    /// <summary>As <see cref="OpenAsync"/>, but null when the identity never spoke to this bridge (no room is created).</summary>
+    public async Task<BotConversation?> OpenExistingAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken) =>
+        await managementRooms.FindAsync(session, platform, cancellationToken) is null ? null : await OpenAsync(session, platform, cancellationToken);
+
+    private async Task<Func<Task>> LockAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken)
+    {
+        var key = RedisNames.CommandLock(session.IdentityId, platform.Key);
+        var owner = Guid.NewGuid().ToString("N");
+        var db = redis.GetDatabase();
+        var deadline = clock.GetUtcNow() + AnswerTimeout;
+        long? waitingSince = null;
+        while (!await db.LockTakeAsync(key, owner, AnswerTimeout + TimeSpan.FromSeconds(15)))
+        {
+            if (clock.GetUtcNow() > deadline)
+            {
+                throw new BridgeUnavailableException("Another command to the bridge is taking too long.");
+            }
+            waitingSince ??= Stopwatch.GetTimestamp();
+            await Task.Delay(TimeSpan.FromMilliseconds(25), cancellationToken);
+        }
+        if (waitingSince is { } since)
+        {
+            time.AddBridge(Stopwatch.GetElapsedTime(since)); // waiting behind another command is waiting on the bridge
+        }
+        return () => db.LockReleaseAsync(key, owner);
+    }
+}
+
+/// <summary>The bridge did not answer as it should: a 502 for the caller, nothing recorded.</summary>
+public sealed class BridgeUnavailableException(string message) : Exception(message);

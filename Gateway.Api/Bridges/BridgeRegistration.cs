@@ -1,0 +1,16 @@
+using Gateway.Shared.Bridges;
+
+namespace Gateway.Api.Bridges;
+
+public static class BridgeRegistration
+{
+    /// <summary>The configured bridges, their management rooms, the commands sent there, and the recipients they resolve.</summary>
+    public static IHostApplicationBuilder AddBridges(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
+        builder.Services.AddScoped<ManagementRooms>();
+        builder.Services.AddScoped<BridgeCommands>();
+        builder.Services.AddScoped<RecipientResolver>();
+        return builder;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Diagnostics;
+
+namespace Gateway.Api.Matrix;
+
+/// <summary>
+/// Adds each homeserver call's time, retries included, to the current request's <see cref="UpstreamTime"/>. It also
+/// turns the resilience handler's refusals (its timeout, its open circuit) into the <see cref="HttpRequestException"/>
+/// every caller already handles as "the homeserver did not answer".
+/// </summary>
+public sealed class HomeserverTimingHandler(IHttpContextAccessor context) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+        catch (Polly.ExecutionRejectedException e)
+        {
+            throw new HttpRequestException("The homeserver did not answer.", e);
+        }
+        finally
+        {
+            context.HttpContext?.RequestServices.GetService<UpstreamTime>()?.AddHomeserver(Stopwatch.GetElapsedTime(started));
+        }
+    }
+}
