@@ -3,9 +3,10 @@ using Gateway.Shared.Data;
 using Gateway.Shared.Security;
 using Gateway.Shared.Webhooks;
 using Gateway.SyncWorker.Bridges;
+using Gateway.SyncWorker.Delivery;
+using Gateway.SyncWorker.Incoming;
 using Gateway.SyncWorker.Matrix;
 using Gateway.SyncWorker.Sync;
-using Gateway.SyncWorker.Webhooks;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);

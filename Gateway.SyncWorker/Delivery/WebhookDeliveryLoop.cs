@@ -4,7 +4,7 @@ using Gateway.Shared.Webhooks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// Delivers the outbox: claims due deliveries (<see cref="WebhookDeliveryQueue"/>), POSTs them with bounded

@@ -4,7 +4,7 @@ using Gateway.Shared.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// The outbox as a work queue. A delivery is claimable when it is pending, due, its webhook active, and no earlier

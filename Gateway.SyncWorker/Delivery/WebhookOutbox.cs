@@ -1,10 +1,11 @@
 using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
+using Gateway.SyncWorker.Incoming;
 using Gateway.SyncWorker.Sync;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// Records incoming messages for delivery: one row per active webhook of every usable token of the identity, written

@@ -6,7 +6,7 @@ using System.Text;
 using Gateway.Shared.Webhooks;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// POSTs one delivery, signed: <c>X-Gateway-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))</c>.

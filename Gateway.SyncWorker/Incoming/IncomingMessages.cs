@@ -6,7 +6,7 @@ using Gateway.SyncWorker.Sync;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// Finds the incoming messages of a /sync batch (BRIDGE.md): <c>m.room.message</c> events that a ghost of a configured

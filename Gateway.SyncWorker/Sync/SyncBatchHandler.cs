@@ -3,8 +3,9 @@ using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
 using Gateway.SyncWorker.Bridges;
+using Gateway.SyncWorker.Delivery;
+using Gateway.SyncWorker.Incoming;
 using Gateway.SyncWorker.Matrix;
-using Gateway.SyncWorker.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
