@@ -110,3 +110,6 @@ public sealed class IncomingMessages(
         return content["filename"]?.GetValue<string>() is { } fileName && fileName != body ? body : "";
     }
 }
+
+/// <summary>One incoming message, ready for the outbox.</summary>
+public sealed record IncomingMessage(string RoomId, string EventId, string Payload);

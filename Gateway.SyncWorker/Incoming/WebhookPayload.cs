@@ -23,6 +23,3 @@ public sealed record WebhookMedia(string? Content, WebhookMediaInfo Info)
 }
 
 public sealed record WebhookMediaInfo(long Size, string MimeType, int Width, int Height, string BlurHash);
-
-/// <summary>One incoming message, ready for the outbox.</summary>
-public sealed record IncomingMessage(string RoomId, string EventId, string Payload);
