@@ -92,13 +92,13 @@ public sealed class WebhookDeliveryLoop(
     /// run's POSTs go back to back, in order, and one statement records them and claims the next run. A failed POST
     /// ends the chain; what the run had left is released to wait behind it.
     /// </summary>
-    private async Task AttemptAsync(WebhookSender.Delivery first)
+    private async Task AttemptAsync(ClaimedDelivery first)
     {
-        List<WebhookSender.Delivery> run = [first];
+        List<ClaimedDelivery> run = [first];
         while (run.Count > 0)
         {
             var delivered = new List<(long Id, int StatusCode)>(run.Count);
-            (WebhookSender.Delivery Delivery, WebhookDeliveryAttempt Attempt)? failed = null;
+            (ClaimedDelivery Delivery, WebhookDeliveryAttempt Attempt)? failed = null;
             try
             {
                 foreach (var delivery in run.TakeWhile(_ => !stopping.IsCancellationRequested))

@@ -17,10 +17,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
     public const string HttpClientName = "webhooks";
     public const string UserAgent = "Gateway-Webhook/1.0";
 
-    /// <param name="LeasedUntil">The lease this worker took on it: the row is ours while next_attempt_at still says so.</param>
-    public sealed record Delivery(long Id, int WebhookId, string RoomId, string EventId, string Url, string Secret, string Payload, DateTime LeasedUntil);
-
-    public async Task<WebhookDeliveryAttempt> SendAsync(Delivery delivery, CancellationToken cancellationToken)
+    public async Task<WebhookDeliveryAttempt> SendAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(delivery.Payload);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
