@@ -47,6 +47,7 @@ builder.Services.AddScoped<WebhookDeliveryQueue>();
 builder.Services.AddSingleton<RetrySchedule>();
 builder.Services.AddSingleton<WebhookSender>();
 builder.Services.AddHostedService<WebhookDeliveryLoop>();
+builder.Services.AddHostedService<SettledDeliveryCleanup>();
 
 var app = builder.Build();
 // The worker has no public API: only the health endpoints Aspire and operators probe.
