@@ -57,11 +57,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
         return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
     }
 
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) =>
+    private TimeSpan? RetryAfterOf(HttpResponseMessage response) =>
         response.Headers.RetryAfter switch
         {
             { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            { Date: { } date } => date - clock.GetUtcNow(),
             _ => null,
         };
 
