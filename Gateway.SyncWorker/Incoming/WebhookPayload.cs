@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Gateway.Shared.Redis;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// The body POSTed to webhooks, exactly as users already parse it (seed README): field names, order and the
@@ -23,6 +23,3 @@ public sealed record WebhookMedia(string? Content, WebhookMediaInfo Info)
 }
 
 public sealed record WebhookMediaInfo(long Size, string MimeType, int Width, int Height, string BlurHash);
-
-/// <summary>One incoming message, ready for the outbox.</summary>
-public sealed record IncomingMessage(string RoomId, string EventId, string Payload);

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Gateway.Shared.Matrix;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// Finds the incoming messages of a /sync batch (BRIDGE.md): <c>m.room.message</c> events that a ghost of a configured
@@ -111,3 +111,6 @@ public sealed class IncomingMessages(
         return content["filename"]?.GetValue<string>() is { } fileName && fileName != body ? body : "";
     }
 }
+
+/// <summary>One incoming message, ready for the outbox.</summary>
+public sealed record IncomingMessage(string RoomId, string EventId, string Payload);

@@ -1,11 +1,12 @@
 using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
+using Gateway.SyncWorker.Incoming;
 using Gateway.SyncWorker.Sync;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 using Gateway.Shared.Matrix;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// Records incoming messages for delivery: one row per active webhook of every usable token of the identity, written

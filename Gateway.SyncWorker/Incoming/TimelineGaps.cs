@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Gateway.SyncWorker.Sync;
 using Gateway.Shared.Matrix;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// A /sync timeline holds at most the filter's limit of events per room; when more arrived since the last batch

@@ -1,7 +1,7 @@
 using Gateway.Shared.Webhooks;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// Exponential back-off with jitter: the n-th retry waits base·2ⁿ⁻¹ (at most the maximum), scaled by a random 50–100 %

@@ -4,7 +4,7 @@ using Gateway.Shared.Webhooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// The outbox as a work queue. A delivery is claimable when it is pending, due, its webhook active, and no earlier
@@ -21,7 +21,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
     /// webhook, in one statement: lock the oldest due rows (skipping rows another worker holds), rank them per webhook
     /// after its in-flight count, and lease the ones that fit.
     /// </summary>
-    public async Task<List<WebhookSender.Delivery>> ClaimAsync(
+    public async Task<List<ClaimedDelivery>> ClaimAsync(
         int slots, int perWebhook, IReadOnlyDictionary<int, int> inFlight, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -54,9 +54,9 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
         return ToDeliveries(claimed);
     }
 
-    private List<WebhookSender.Delivery> ToDeliveries(List<ClaimedRow> rows) =>
+    private List<ClaimedDelivery> ToDeliveries(List<ClaimedRow> rows) =>
         rows.OrderBy(d => d.Id)
-            .Select(d => new WebhookSender.Delivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload, d.NextAttemptAt))
+            .Select(d => new ClaimedDelivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload, d.NextAttemptAt))
             .ToList();
 
     /// <summary>Mapped by the snake_case naming convention.</summary>
@@ -71,8 +71,8 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
     /// update waits for that lock and re-checks next_attempt_at, which ClaimAsync has moved into its lease: then nothing
     /// is taken. The lease covers a whole run of attempts.
     /// </summary>
-    public async Task<List<WebhookSender.Delivery>> DeliveredThenClaimNextAsync(
-        WebhookSender.Delivery last, IReadOnlyList<(long Id, int StatusCode)> delivered, int maxRun, CancellationToken cancellationToken)
+    public async Task<List<ClaimedDelivery>> DeliveredThenClaimNextAsync(
+        ClaimedDelivery last, IReadOnlyList<(long Id, int StatusCode)> delivered, int maxRun, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var leaseUntil = now + options.Value.Timeout * Math.Max(1, maxRun) + LeaseMargin;
@@ -106,7 +106,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
     /// Hands back leases of deliveries claimed but not attempted, so they are due again at once. Only leases still ours:
     /// if one ran out and another worker claimed the row since, resetting it would let a third take it mid-attempt.
     /// </summary>
-    public Task ReleaseAsync(IReadOnlyList<WebhookSender.Delivery> deliveries, CancellationToken cancellationToken)
+    public Task ReleaseAsync(IReadOnlyList<ClaimedDelivery> deliveries, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var ids = deliveries.Select(d => d.Id).ToArray();
@@ -173,3 +173,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
 
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(20);
 }
+
+/// <summary>A delivery this worker claimed, with what its POST needs: the webhook's URL and opened secret.</summary>
+/// <param name="LeasedUntil">The lease this worker took on it: the row is ours while next_attempt_at still says so.</param>
+public sealed record ClaimedDelivery(long Id, int WebhookId, string RoomId, string EventId, string Url, string Secret, string Payload, DateTime LeasedUntil);

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// BlurHash (blurha.sh): a short string that clients turn into a blurred placeholder of an image. This is the reference

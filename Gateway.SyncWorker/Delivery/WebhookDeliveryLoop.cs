@@ -4,7 +4,7 @@ using Gateway.Shared.Webhooks;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// Delivers the outbox: claims due deliveries (<see cref="WebhookDeliveryQueue"/>), POSTs them with bounded
@@ -17,12 +17,9 @@ public sealed class WebhookDeliveryLoop(
 {
     /// <summary>How many of a room's deliveries one claim takes; its lease covers that many attempts.</summary>
     private const int MaxRun = 16;
-    private const int PruneBatch = 2000;
-    private const int PruneRounds = 5;
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<int, int> inFlightPerWebhook = [];
     private readonly List<Task> attempts = [];
-    private DateTime nextTidy = DateTime.MinValue;
 
     private CancellationToken stopping;
 
@@ -36,7 +33,6 @@ public sealed class WebhookDeliveryLoop(
             var claimedAll = false;
             try
             {
-                await TidyAsync(settings, stoppingToken);
                 claimedAll = await ClaimAndStartAsync(settings, stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -92,13 +88,13 @@ public sealed class WebhookDeliveryLoop(
     /// run's POSTs go back to back, in order, and one statement records them and claims the next run. A failed POST
     /// ends the chain; what the run had left is released to wait behind it.
     /// </summary>
-    private async Task AttemptAsync(WebhookSender.Delivery first)
+    private async Task AttemptAsync(ClaimedDelivery first)
     {
-        List<WebhookSender.Delivery> run = [first];
+        List<ClaimedDelivery> run = [first];
         while (run.Count > 0)
         {
             var delivered = new List<(long Id, int StatusCode)>(run.Count);
-            (WebhookSender.Delivery Delivery, WebhookDeliveryAttempt Attempt)? failed = null;
+            (ClaimedDelivery Delivery, WebhookDeliveryAttempt Attempt)? failed = null;
             try
             {
                 foreach (var delivery in run.TakeWhile(_ => !stopping.IsCancellationRequested))
@@ -159,37 +155,6 @@ public sealed class WebhookDeliveryLoop(
             }
         }
         Wake(); // the room's next delivery may go now, and a slot is free
-    }
-
-    /// <summary>Now and then: gives up deliveries past the retry window, and removes settled ones past their keeping time.</summary>
-    private async Task TidyAsync(WebhookOptions settings, CancellationToken stoppingToken)
-    {
-        if (DateTime.UtcNow < nextTidy)
-        {
-            return;
-        }
-        nextTidy = DateTime.UtcNow + settings.TidyInterval;
-        await using var scope = scopes.CreateAsyncScope();
-        var queue = scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>();
-        if (await queue.ExpireAsync(stoppingToken) is > 0 and var expired)
-        {
-            logger.LogWarning("{Count} webhook deliveries given up: not delivered within the retry window", expired);
-        }
-        // A few batches per tidy: a long history goes over several, without holding up claims for long.
-        var pruned = 0;
-        for (var round = 0; round < PruneRounds; round++)
-        {
-            var removed = await queue.PruneAsync(PruneBatch, stoppingToken);
-            pruned += removed;
-            if (removed < PruneBatch)
-            {
-                break;
-            }
-        }
-        if (pruned > 0)
-        {
-            logger.LogInformation("{Count} settled webhook deliveries removed after {Days} days", pruned, settings.KeepSettledFor.TotalDays);
-        }
     }
 
     private async Task WaitForWorkAsync(TimeSpan pollInterval, CancellationToken stoppingToken)

@@ -1,4 +1,4 @@
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>How one POST to a receiver ended.</summary>
 public sealed record WebhookDeliveryAttempt(bool Delivered, bool Retryable, int? StatusCode, string? Error, TimeSpan? RetryAfter = null)

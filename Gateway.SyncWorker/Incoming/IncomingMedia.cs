@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Gateway.SyncWorker.Sync;
 using Gateway.Shared.Matrix;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// The <c>media</c> object of a payload: the file downloaded from the media repository as base64, its size and type,

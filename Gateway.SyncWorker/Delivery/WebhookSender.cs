@@ -6,7 +6,7 @@ using System.Text;
 using Gateway.Shared.Webhooks;
 using Microsoft.Extensions.Options;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// POSTs one delivery, signed: <c>X-Gateway-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))</c>.
@@ -17,10 +17,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
     public const string HttpClientName = "webhooks";
     public const string UserAgent = "Gateway-Webhook/1.0";
 
-    /// <param name="LeasedUntil">The lease this worker took on it: the row is ours while next_attempt_at still says so.</param>
-    public sealed record Delivery(long Id, int WebhookId, string RoomId, string EventId, string Url, string Secret, string Payload, DateTime LeasedUntil);
-
-    public async Task<WebhookDeliveryAttempt> SendAsync(Delivery delivery, CancellationToken cancellationToken)
+    public async Task<WebhookDeliveryAttempt> SendAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(delivery.Payload);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -60,11 +57,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
         return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
     }
 
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) =>
+    private TimeSpan? RetryAfterOf(HttpResponseMessage response) =>
         response.Headers.RetryAfter switch
         {
             { Delta: { } delta } => delta,
-            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            { Date: { } date } => date - clock.GetUtcNow(),
             _ => null,
         };
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Gateway.SyncWorker.Sync;
 using Gateway.Shared.Matrix;
 
-namespace Gateway.SyncWorker.Webhooks;
+namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// Which login (device id) receives each portal room, from the room's <c>m.bridge</c> state
