@@ -6,7 +6,7 @@ namespace Gateway.Api.Errors;
 
 /// <summary>
 /// Writes a problem when the framework's own writer declines to, which it does when the request's <c>Accept</c> header
-/// rules out JSON (a browser's <c>text/html</c>, say). API.md promises problem+json for every error, so it is written
+/// rules out JSON (a browser's <c>text/html</c>, say). docs/api.md#errors promises problem+json for every error, so it is written
 /// anyway, finished by the same <see cref="ProblemDetailsOptions.CustomizeProblemDetails"/>.
 /// </summary>
 public sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> options, IOptions<JsonOptions> json) : IProblemDetailsWriter

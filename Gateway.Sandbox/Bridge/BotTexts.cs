@@ -2,7 +2,7 @@ namespace Gateway.Sandbox.Bridge;
 
 /// <summary>
 /// What the bot says, word for word as mautrix bridgev2 and mautrix-whatsapp say it: clients (the gateway among them)
-/// parse these, so a change here is a protocol change (see BRIDGE.md).
+/// parse these, so a change here is a protocol change (see docs/bridge.md#answers).
 /// </summary>
 public static class BotTexts
 {
@@ -56,6 +56,6 @@ public static class BotTexts
 
     public static string MatrixToUser(string userId) => "https://matrix.to/#/" + userId;
 
-    /// <summary>The room id percent-encoded (<c>%21…%3A…</c>), the harder of the two forms BRIDGE.md lets clients meet.</summary>
+    /// <summary>The room id percent-encoded (<c>%21…%3A…</c>), the harder of the two forms docs/bridge.md#answers lets clients meet.</summary>
     public static string MatrixToRoom(string roomId) => "https://matrix.to/#/" + Uri.EscapeDataString(roomId);
 }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Gateway.Shared.Bridges;
 
 /// <summary>
-/// How to talk to one bridge (BRIDGE.md). Configured under <c>Bridges:Platforms:{key}</c>; <c>wa</c> is always there.
+/// How to talk to one bridge (docs/bridge.md#settings). Configured under <c>Bridges:Platforms:{key}</c>; <c>wa</c> is always there.
 /// </summary>
 public sealed class BridgePlatform
 {

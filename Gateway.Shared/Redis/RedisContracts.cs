@@ -43,7 +43,7 @@ public static class RedisNames
     public const string TokenCleanupLock = "gw:tokens:cleanup";
 }
 
-/// <summary>A WebSocket frame of the device link: <c>qr</c>, <c>success</c> or <c>error</c> (API.md, Devices).</summary>
+/// <summary>A WebSocket frame of the device link: <c>qr</c>, <c>success</c> or <c>error</c> (docs/api.md#qr-websocket).</summary>
 public sealed record LinkFrame(
     string Type,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Code = null,

@@ -10,7 +10,7 @@ using Gateway.Shared.Matrix;
 namespace Gateway.SyncWorker.Bridges;
 
 /// <summary>
-/// Turns what a bridge bot says in a management room into the gateway's terms (BRIDGE.md): QR images and their
+/// Turns what a bridge bot says in a management room into the gateway's terms (docs/bridge.md#linking): QR images and their
 /// edits become <c>qr</c> frames, the success text a device row and a <c>success</c> frame, a failed login an
 /// <c>error</c> frame. Every answer is also relayed on the identity's bot channel for requests waiting on it.
 /// </summary>

@@ -10,7 +10,7 @@ using Gateway.Shared.Matrix;
 namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
-/// Finds the incoming messages of a /sync batch (BRIDGE.md): <c>m.room.message</c> events that a ghost of a configured
+/// Finds the incoming messages of a /sync batch (docs/bridge.md#incoming-messages): <c>m.room.message</c> events that a ghost of a configured
 /// bridge sent in a portal room. Not the bot, not the identity itself, and not the ghost of the device's own number
 /// (those are messages the phone's owner sent from the phone). Each becomes the webhook payload users parse.
 /// </summary>

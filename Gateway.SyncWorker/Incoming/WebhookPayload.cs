@@ -5,7 +5,7 @@ using Gateway.Shared.Redis;
 namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
-/// The body POSTed to webhooks, exactly as users already parse it (seed README): field names, order and the
+/// The body POSTed to webhooks, exactly as users already parse it (docs/api.md#payload): field names, order and the
 /// always-present <c>media</c> object, whose <c>content</c> is null without media and base64 with it.
 /// </summary>
 public sealed record WebhookPayload(

@@ -3,7 +3,7 @@ using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Foundation;
 
-/// <summary>The error shape of API.md: problem+json, <c>about:blank</c>, the plain <c>error</c>, a <c>trace_id</c>.</summary>
+/// <summary>The error shape of docs/api.md#errors: problem+json, <c>about:blank</c>, the plain <c>error</c>, a <c>trace_id</c>.</summary>
 [Collection(FoundationCollection.Name)]
 public sealed class ErrorResponseTests(FoundationApp app)
 {

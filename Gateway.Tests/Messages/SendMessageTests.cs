@@ -89,7 +89,7 @@ public sealed class SendMessageTests(SandboxApp app)
         Assert.Equal(HttpStatusCode.BadGateway, response.Status);
         Assert.Equal("application/problem+json", response.Raw.Content.Headers.ContentType!.MediaType);
         Assert.Equal("The message could not be sent to any recipient", response.Body!["detail"]!.GetValue<string>());
-        Assert.Equal("Oops! something went wrong. Please try again later.", response.Error); // every 5xx, per API.md
+        Assert.Equal("Oops! something went wrong. Please try again later.", response.Error); // every 5xx, per docs/api.md#errors
         Assert.Matches("^[0-9a-f]{32}$", response.Body["trace_id"]!.GetValue<string>());
         Assert.Equal("failed", response.Body!["results"]![0]!["status"]!.GetValue<string>());
         Assert.Empty(await SentAsync(device));

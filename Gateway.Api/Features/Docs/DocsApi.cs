@@ -4,7 +4,7 @@ namespace Gateway.Api.Features.Docs;
 
 public static class DocsApi
 {
-    /// <summary>OpenAPI at /openapi/v1.json, Scalar at /scalar, and the seed's /docs addresses sent there.</summary>
+    /// <summary>OpenAPI at /openapi/v1.json, Scalar at /scalar, and the /docs addresses of docs/api.md#docs-and-health sent there.</summary>
     public static WebApplication MapDocs(this WebApplication app)
     {
         app.MapOpenApi();
