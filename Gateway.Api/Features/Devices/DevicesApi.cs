@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Gateway.Api.Auth;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
-using Gateway.Api.Features.Credentials;
 using Gateway.Api.Matrix;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
