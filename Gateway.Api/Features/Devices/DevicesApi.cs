@@ -40,7 +40,7 @@ public static class DevicesApi
         AddDeviceRequest request, ClaimsPrincipal user, HttpRequest http, IOptions<BridgeOptions> bridges,
         DeviceLinking linking, CancellationToken cancellationToken)
     {
-        if (ValidatePlatform(request.Platform, bridges.Value) is { } invalid)
+        if (PlatformField.Validate(request.Platform, bridges.Value) is { } invalid)
         {
             return invalid;
         }
@@ -78,7 +78,7 @@ public static class DevicesApi
         {
             return ApiProblems.BadRequest("Missing required field: device_id");
         }
-        if (ValidatePlatform(request.Platform, bridges.Value) is { } invalid)
+        if (PlatformField.Validate(request.Platform, bridges.Value) is { } invalid)
         {
             return invalid;
         }
@@ -92,9 +92,4 @@ public static class DevicesApi
         await unlinking.UnlinkAsync(device, bridges.Value.All()[device.Platform], cancellationToken);
         return TypedResults.Ok(new MessageResponse("Device deleted successfully"));
     }
-
-    internal static ProblemHttpResult? ValidatePlatform(string? platform, BridgeOptions bridges) =>
-        string.IsNullOrWhiteSpace(platform) ? ApiProblems.BadRequest("Missing required field: platform")
-        : !bridges.All().ContainsKey(platform) ? ApiProblems.BadRequest($"Unsupported platform: {platform}")
-        : null;
 }

@@ -41,7 +41,7 @@ public static class MessagesApi
         {
             return ApiProblems.BadRequest(ApiProblems.InvalidBody);
         }
-        if (DevicesApi.ValidatePlatform(request.Platform, bridges.Value) is { } invalidPlatform)
+        if (PlatformField.Validate(request.Platform, bridges.Value) is { } invalidPlatform)
         {
             return invalidPlatform;
         }
