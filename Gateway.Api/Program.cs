@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Gateway.Api.Auth;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
@@ -13,9 +12,7 @@ using Gateway.Api.Matrix;
 using Gateway.Api.Startup;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
-using Gateway.Shared.Redis;
 using Gateway.Shared.Security;
-using Gateway.Shared.Webhooks;
 
 DotNetEnv.Env.TraversePath().NoClobber().Load(); // CLIENT_ID/CLIENT_SECRET from a .env when run on its own
 
@@ -34,38 +31,14 @@ builder.Services.AddHttpClient<IMatrixUserProvisioner, SynapseAdminProvisioner>(
 builder.Services.AddHttpClient<MatrixClient>(http => http.BaseAddress = homeserver).RetryingOnlyRepeatableCalls();
 builder.Services.AddScoped<UpstreamTime>();
 builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
+builder.Services.AddScoped<MatrixSessions>();
+builder.Services.AddScoped<ManagementRooms>();
+builder.Services.AddScoped<BotConversation>();
+builder.Services.AddScoped<RecipientResolver>();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
 builder.Services.AddSecretBox(builder.Configuration);
-builder.Services.AddScoped<TokenIssuer>();
-builder.Services.AddScoped<TokenRevocation>();
-builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section)
-    .Validate(o => o.KeepExpiredFor >= TimeSpan.Zero && o.CleanupInterval > TimeSpan.Zero,
-        "Tokens:KeepExpiredFor must not be negative and Tokens:CleanupInterval must be positive")
-    .ValidateOnStart();
-builder.Services.AddHostedService<ExpiredTokenCleanup>();
-builder.Services.AddSingleton<IdentityAnnouncements>();
-builder.Services.AddSingleton<AccessCache>();
-builder.Services.AddHostedService(services => services.GetRequiredService<AccessCache>());
-builder.Services.AddScoped<MatrixTokens>();
-builder.Services.AddScoped<MatrixSessions>();
-builder.Services.AddScoped<ManagementRooms>();
-builder.Services.AddScoped<DeviceLinking>();
-builder.Services.AddScoped<DeviceUnlinking>();
-builder.Services.AddScoped<LinkedDevices>();
-builder.Services.AddSingleton<LinkFrameRelay>();
-builder.Services.AddScoped<BotConversation>();
-builder.Services.AddScoped<RecipientResolver>();
-builder.Services.AddScoped<MessageSender>();
-builder.Services.AddSingleton<SendRateLimiter>();
-builder.Services.AddOptions<SendRateLimitOptions>().BindConfiguration(SendRateLimitOptions.Section);
-builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
-builder.Services.AddSingleton<WebhookUrlPolicy>();
-var maxFileBytes = builder.Configuration.GetValue("Messages:MaxFileBytes", MessagesApi.DefaultMaxFileBytes);
-builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxFileBytes);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxFileBytes + 1024 * 1024); // the file plus its fields
-
 builder.Services.ConfigureHttpJsonOptions(json =>
 {
     json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -73,8 +46,13 @@ builder.Services.ConfigureHttpJsonOptions(json =>
 });
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddGatewayProblemDetails();
-builder.Services.AddGatewayAuth();
-builder.Services.AddOpenApi(options => options.AddDocumentTransformer<SecuritySchemesTransformer>());
+
+builder.AddTokens();
+builder.AddDevices();
+builder.AddMessages();
+builder.AddWebhooks();
+builder.AddGatewayAuth();
+builder.AddDocs();
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();

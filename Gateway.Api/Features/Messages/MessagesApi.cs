@@ -15,9 +15,6 @@ namespace Gateway.Api.Features.Messages;
 
 public static class MessagesApi
 {
-    /// <summary>The largest file a send may carry (API.md: 100 MiB by default).</summary>
-    public const long DefaultMaxFileBytes = 100L * 1024 * 1024;
-
     public static RouteHandlerBuilder MapMessagesApi(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/api/v1/devices/{deviceId}/message", SendMessage)
             .RequireMatrixToken()
