@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gateway.Api.Auth;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
@@ -39,12 +38,7 @@ builder.Services.AddScoped<RecipientResolver>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddMemoryCache();
 builder.Services.AddSecretBox(builder.Configuration);
-builder.Services.ConfigureHttpJsonOptions(json =>
-{
-    json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-    json.SerializerOptions.Converters.Add(new UtcTimestampConverter());
-});
-builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddGatewayJson();
 builder.Services.AddGatewayProblemDetails();
 
 builder.AddTokens();
