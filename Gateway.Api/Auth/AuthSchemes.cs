@@ -1,5 +1,4 @@
 using Gateway.Api.Errors;
-using Microsoft.AspNetCore.Authentication;
 
 namespace Gateway.Api.Auth;
 
@@ -9,15 +8,6 @@ public static class AuthSchemes
     public const string Basic = "Basic";
     /// <summary>A Matrix token <c>mt_…</c>, for /devices and /webhooks.</summary>
     public const string MatrixToken = "Bearer";
-
-    public static IServiceCollection AddGatewayAuth(this IServiceCollection services)
-    {
-        services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(Basic, null)
-            .AddScheme<AuthenticationSchemeOptions, MatrixTokenAuthenticationHandler>(MatrixToken, null);
-        services.AddAuthorization();
-        return services;
-    }
 
     /// <summary>Basic auth with a credential holding <paramref name="scope"/>.</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>

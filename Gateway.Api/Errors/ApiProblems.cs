@@ -27,8 +27,10 @@ public static class ApiProblems
     public static ProblemHttpResult Conflict(string error) => Problem(StatusCodes.Status409Conflict, error);
 
     /// <summary>Fills in what the framework's own problems lack: the type, <c>error</c> and <c>trace_id</c>, and no internals on 5xx.</summary>
-    public static IServiceCollection AddGatewayProblemDetails(this IServiceCollection services) =>
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+    public static IServiceCollection AddGatewayProblemDetails(this IServiceCollection services) => services
+        // A request that does not bind then throws a BadHttpRequestException, for the customizer below to word.
+        .Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true)
+        .AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
             if (context.Exception is BadHttpRequestException badRequest)

@@ -19,5 +19,3 @@ public sealed record CredentialUpdated(
     string Message, CredentialView Credential,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? ClientSecret);
-
-public sealed record MessageResponse(string Message);

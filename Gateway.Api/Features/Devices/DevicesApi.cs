@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Gateway.Api.Auth;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
-using Gateway.Api.Features.Credentials;
 using Gateway.Api.Matrix;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
@@ -42,7 +41,7 @@ public static class DevicesApi
         AddDeviceRequest request, ClaimsPrincipal user, HttpRequest http, IOptions<BridgeOptions> bridges,
         DeviceLinking linking, CancellationToken cancellationToken)
     {
-        if (ValidatePlatform(request.Platform, bridges.Value) is { } invalid)
+        if (PlatformField.Validate(request.Platform, bridges.Value) is { } invalid)
         {
             return invalid;
         }
@@ -80,7 +79,7 @@ public static class DevicesApi
         {
             return ApiProblems.BadRequest("Missing required field: device_id");
         }
-        if (ValidatePlatform(request.Platform, bridges.Value) is { } invalid)
+        if (PlatformField.Validate(request.Platform, bridges.Value) is { } invalid)
         {
             return invalid;
         }
@@ -94,9 +93,4 @@ public static class DevicesApi
         await unlinking.UnlinkAsync(device, bridges.Value.All()[device.Platform], cancellationToken);
         return TypedResults.Ok(new MessageResponse("Device deleted successfully"));
     }
-
-    internal static ProblemHttpResult? ValidatePlatform(string? platform, BridgeOptions bridges) =>
-        string.IsNullOrWhiteSpace(platform) ? ApiProblems.BadRequest("Missing required field: platform")
-        : !bridges.All().ContainsKey(platform) ? ApiProblems.BadRequest($"Unsupported platform: {platform}")
-        : null;
 }

@@ -15,9 +15,6 @@ namespace Gateway.Api.Features.Messages;
 
 public static class MessagesApi
 {
-    /// <summary>The largest file a send may carry (docs/api.md#limits: 100 MiB by default).</summary>
-    public const long DefaultMaxFileBytes = 100L * 1024 * 1024;
-
     public static RouteHandlerBuilder MapMessagesApi(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/api/v1/devices/{deviceId}/message", SendMessage)
             .RequireMatrixToken()
@@ -41,7 +38,7 @@ public static class MessagesApi
         {
             return ApiProblems.BadRequest(ApiProblems.InvalidBody);
         }
-        if (DevicesApi.ValidatePlatform(request.Platform, bridges.Value) is { } invalidPlatform)
+        if (PlatformField.Validate(request.Platform, bridges.Value) is { } invalidPlatform)
         {
             return invalidPlatform;
         }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Claims;
 using Gateway.Api.Auth;
 using Gateway.Api.Errors;
-using Gateway.Api.Features.Credentials;
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
