@@ -9,7 +9,6 @@ using Gateway.Api.Features.Tokens;
 using Gateway.Api.Features.Webhooks;
 using Gateway.Api.Matrix;
 using Gateway.Api.Startup;
-using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
 

@@ -13,8 +13,8 @@ builder.AddRedisClient("redis");
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSecretBox(builder.Configuration);
 
-builder.Services.AddSyncLoops();
-builder.Services.AddIncomingMessages();
+builder.AddSyncLoops();
+builder.AddIncomingMessages();
 builder.AddWebhookDelivery();
 
 var app = builder.Build();

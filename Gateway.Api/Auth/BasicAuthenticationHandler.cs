@@ -18,13 +18,8 @@ public sealed class BasicAuthenticationHandler(
     private const string InvalidHeader = "invalid authorization header";
     private const string InvalidCredentials = "invalid credentials";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> AuthenticateHeaderAsync(string header)
     {
-        string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header))
-        {
-            return Refuse(MissingHeader);
-        }
         if (!TryReadBasic(header, out var clientId, out var secret))
         {
             return Refuse(InvalidHeader);
@@ -45,8 +40,7 @@ public sealed class BasicAuthenticationHandler(
             new(ClaimTypes.Role, credential.Role),
             .. credential.Scopes.Select(scope => new Claim(Scopes.ClaimType, scope)),
         ];
-        return AuthenticateResult.Success(new AuthenticationTicket(
-            new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
+        return Accept(claims);
     }
 
     private static bool TryReadBasic(string header, out string clientId, out string secret)

@@ -14,13 +14,8 @@ public sealed class MatrixTokenAuthenticationHandler(
     public const string InvalidOrExpired = "invalid or expired token";
     public const string IdentityClaim = "matrix_identity";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> AuthenticateHeaderAsync(string header)
     {
-        string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header))
-        {
-            return Refuse(MissingHeader);
-        }
         var parts = header.Split(' ', 2, StringSplitOptions.TrimEntries);
         if (parts.Length != 2 || parts[1].Length == 0)
         {
@@ -40,8 +35,7 @@ public sealed class MatrixTokenAuthenticationHandler(
         }
 
         Claim[] claims = [new(ClaimTypes.NameIdentifier, valid.TokenId.ToString()), new(IdentityClaim, valid.IdentityId.ToString())];
-        return AuthenticateResult.Success(new AuthenticationTicket(
-            new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
+        return Accept(claims);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Gateway.Api.Errors;
 using Microsoft.AspNetCore.Authentication;
@@ -15,6 +16,18 @@ public abstract class ProblemAuthenticationHandler(
 {
     public const string MissingHeader = "missing authorization header";
     public const string InsufficientPermissions = "insufficient permissions";
+
+    protected sealed override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        return string.IsNullOrEmpty(header) ? Task.FromResult(Refuse(MissingHeader)) : AuthenticateHeaderAsync(header);
+    }
+
+    /// <summary>Checks the request's (present) <c>Authorization</c> header.</summary>
+    protected abstract Task<AuthenticateResult> AuthenticateHeaderAsync(string header);
+
+    protected AuthenticateResult Accept(IEnumerable<Claim> claims) =>
+        AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name)), Scheme.Name));
 
     protected static AuthenticateResult Refuse(string error, int status = StatusCodes.Status401Unauthorized) =>
         AuthenticateResult.Fail(new AuthRefusal(error, status));

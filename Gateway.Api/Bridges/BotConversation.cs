@@ -17,7 +17,7 @@ public sealed record Resolution(string? RoomId, string? Error)
 /// <summary>
 /// The bridge commands the gateway sends (docs/bridge.md#commands), while holding the management room's lock (see
 /// <see cref="BridgeCommands"/>). Answers come back from the SyncWorker on the identity's bot channel and are read by
-/// <see cref="BotAnswer"/>. Disposing releases the lock.
+/// <see cref="BotAnswer"/>. Only <see cref="BridgeCommands"/> makes one; disposing releases the lock.
 /// </summary>
 public sealed class BotConversation(MatrixSession session, BridgePlatform platform, string roomId, MatrixClient matrix,
     IConnectionMultiplexer redis, UpstreamTime time, Func<Task> release) : IAsyncDisposable

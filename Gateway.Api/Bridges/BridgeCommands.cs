@@ -60,6 +60,3 @@ public sealed class BridgeCommands(MatrixClient matrix, ManagementRooms manageme
         return () => db.LockReleaseAsync(key, owner);
     }
 }
-
-/// <summary>The bridge did not answer as it should: a 502 for the caller, nothing recorded.</summary>
-public sealed class BridgeUnavailableException(string message) : Exception(message);

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Gateway.Api.Errors;
 using Gateway.Api.Matrix;
-using Gateway.Shared.Matrix;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
+using Gateway.Shared.Matrix;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.Api.Bridges;

@@ -44,17 +44,8 @@ public sealed class RecipientResolver(GatewayDb db, BridgeCommands commands, Mat
         if (resolution.RoomId is { } roomId)
         {
             await matrix.JoinAsync(session.AccessToken, roomId, cancellationToken); // a no-op when the worker already joined
-            await db.AddBridgeRoomIfMissingAsync(new BridgeRoom
-            {
-                IdentityId = session.IdentityId,
-                Platform = platform.Key,
-                Kind = kind,
-                DeviceId = deviceId,
-                RemoteId = remoteId,
-                RecipientAsWritten = asWritten,
-                RoomId = roomId,
-                CreatedAt = clock.GetUtcNow().UtcDateTime,
-            }, cancellationToken);
+            await db.AddPortalIfMissingAsync(session.IdentityId, platform.Key, kind, deviceId, remoteId, asWritten, roomId,
+                clock.GetUtcNow().UtcDateTime, cancellationToken);
         }
         return resolution;
     }

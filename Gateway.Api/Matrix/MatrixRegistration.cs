@@ -25,7 +25,7 @@ public static class MatrixRegistration
         services.AddScoped<IMatrixUserProvisioner, SynapseAdminProvisioner>();
         services.AddScoped<MatrixSessions>();
         services.AddHealthChecks().AddUrlGroup(
-            provider => new Uri(provider.GetRequiredService<IOptions<MatrixOptions>>().Value.Homeserver, "/health"), name: "homeserver");
+            provider => new Uri(provider.GetRequiredService<IOptions<MatrixOptions>>().Value.HomeserverUrl, "/health"), name: "homeserver");
         return builder;
     }
 

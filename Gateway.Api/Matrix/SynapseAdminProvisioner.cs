@@ -11,7 +11,7 @@ public sealed class SynapseAdminProvisioner(MatrixClient matrix, IOptions<Matrix
 {
     public async Task<MatrixLogin> CreateUserAsync(CancellationToken cancellationToken)
     {
-        // Matrix localparts are lower case; 12 random characters keep ids short, like the <c>to</c> example in docs/api.md#payload.
+        // Matrix localparts are lower case; 12 random characters keep ids short, like the "to" example in docs/api.md#payload.
         var username = "gw" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         try

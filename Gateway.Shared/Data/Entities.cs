@@ -28,7 +28,7 @@ public sealed class MatrixIdentity
     public int Id { get; set; }
     public required string UserId { get; set; }
     public required string DeviceId { get; set; }
-    /// <summary>The Matrix access token, encrypted with <see cref="SecretBox"/>.</summary>
+    /// <summary>The Matrix access token, encrypted with <see cref="Security.SecretBox"/>.</summary>
     public required byte[] AccessTokenCipher { get; set; }
     /// <summary>The host identity: the Matrix user of the first token ever created. At most one row has it.</summary>
     public bool IsHost { get; set; }

@@ -4,26 +4,27 @@ namespace Gateway.Shared.Data;
 
 /// <summary>
 /// Rows that several writers may add at once (concurrent requests, a sync batch replayed after a crash): the first
-/// one wins and the others add nothing, without an error to catch.
+/// one wins and the others add nothing, without an error to catch. Each returns how many rows it added (0 or 1).
 /// </summary>
 public static class IdempotentInserts
 {
-    /// <summary>Adds a portal to the room map unless the chat already has one; returns how many rows were added (0 or 1).</summary>
-    public static Task<int> AddBridgeRoomIfMissingAsync(this GatewayDb db, BridgeRoom room, CancellationToken cancellationToken) =>
+    /// <summary>Adds a portal (<see cref="BridgeRoomKind.Contact"/> or <see cref="BridgeRoomKind.Group"/>) to the room map unless the chat has one.</summary>
+    public static Task<int> AddPortalIfMissingAsync(this GatewayDb db, int identityId, string platform, BridgeRoomKind kind, string deviceId,
+        string remoteId, string recipientAsWritten, string roomId, DateTime createdAt, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO bridge_rooms (identity_id, platform, kind, device_id, remote_id, recipient_as_written, room_id, created_at)
-            VALUES ({room.IdentityId}, {room.Platform}, {room.Kind.ToString()}, {room.DeviceId}, {room.RemoteId}, {room.RecipientAsWritten},
-                    {room.RoomId}, {room.CreatedAt})
+            VALUES ({identityId}, {platform}, {kind.ToString()}, {deviceId}, {remoteId}, {recipientAsWritten}, {roomId}, {createdAt})
             ON CONFLICT (identity_id, platform, kind, device_id, remote_id) DO NOTHING
             """, cancellationToken);
 
-    /// <summary>Adds a linked device unless the identity has it already (a relink of the same number); returns 0 or 1.</summary>
-    public static Task<int> AddDeviceIfMissingAsync(this GatewayDb db, LinkedDevice device, CancellationToken cancellationToken) =>
+    /// <summary>Adds a linked device unless the identity has it already (a relink of the same number).</summary>
+    public static Task<int> AddDeviceIfMissingAsync(this GatewayDb db, int identityId, string platform, string deviceId, DateTime createdAt,
+        CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO devices (identity_id, platform, device_id, created_at)
-            VALUES ({device.IdentityId}, {device.Platform}, {device.DeviceId}, {device.CreatedAt})
+            VALUES ({identityId}, {platform}, {deviceId}, {createdAt})
             ON CONFLICT (identity_id, platform, device_id) DO NOTHING
             """, cancellationToken);
 }

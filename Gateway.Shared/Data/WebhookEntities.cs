@@ -7,18 +7,11 @@ public sealed class Webhook
     public int TokenId { get; set; }
     public ApiToken Token { get; set; } = null!;
     public required string Url { get; set; }
-    /// <summary>The signing secret, encrypted with <see cref="SecretBox"/>: the worker must read it again to sign.</summary>
+    /// <summary>The signing secret, encrypted with <see cref="Security.SecretBox"/>: the worker must read it again to sign.</summary>
     public required byte[] SecretCipher { get; set; }
     public bool Active { get; set; } = true;
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
-}
-
-public enum DeliveryStatus
-{
-    Pending,
-    Delivered,
-    Failed,
 }
 
 /// <summary>
@@ -47,4 +40,12 @@ public sealed class WebhookDelivery
     public DateTime? NextAttemptAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? DeliveredAt { get; set; }
+}
+
+/// <summary>Pending until delivered, or failed for good (a final answer, or the retry window ran out).</summary>
+public enum DeliveryStatus
+{
+    Pending,
+    Delivered,
+    Failed,
 }

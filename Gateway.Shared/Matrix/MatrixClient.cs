@@ -169,6 +169,6 @@ public sealed class MatrixClient(HttpClient http)
         {
             throw new MatrixException(response.StatusCode, text);
         }
-        return JsonNode.Parse(text) ?? new JsonObject();
+        return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) ?? new JsonObject(); // logout may answer nothing
     }
 }

@@ -3,7 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Shared.Security;
 
-public static class ServiceCollectionExtensions
+/// <summary>The process's <see cref="SecretBox"/>, keyed by <c>Gateway:EncryptionKey</c> (the same in the Api and the SyncWorker).</summary>
+public static class SecretBoxRegistration
 {
     public static IServiceCollection AddSecretBox(this IServiceCollection services, IConfiguration configuration) =>
         services.AddSingleton(_ => new SecretBox(configuration["Gateway:EncryptionKey"]

@@ -1,11 +1,9 @@
 using System.Text.Json.Nodes;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
-using Gateway.Shared.Redis;
-using Gateway.SyncWorker.Sync;
-using Microsoft.EntityFrameworkCore;
-using StackExchange.Redis;
 using Gateway.Shared.Matrix;
+using Gateway.Shared.Redis;
+using StackExchange.Redis;
 
 namespace Gateway.SyncWorker.Bridges;
 
@@ -48,13 +46,7 @@ public sealed class BotMessages(GatewayDb db, IConnectionMultiplexer redis, Time
     private async Task RecordDeviceAsync(MatrixSession identity, BridgePlatform platform, string deviceId, CancellationToken cancellationToken)
     {
         // Re-linking the same number (or replaying a batch after a crash) must not add a second row.
-        var inserted = await db.AddDeviceIfMissingAsync(new LinkedDevice
-        {
-            IdentityId = identity.IdentityId,
-            Platform = platform.Key,
-            DeviceId = deviceId,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        }, cancellationToken);
+        var inserted = await db.AddDeviceIfMissingAsync(identity.IdentityId, platform.Key, deviceId, clock.GetUtcNow().UtcDateTime, cancellationToken);
         logger.LogInformation("Device {Platform}/{DeviceId} linked to {UserId} ({State})", platform.Key, deviceId, identity.UserId,
             inserted == 1 ? "new" : "again");
     }

@@ -11,7 +11,9 @@ public static class DeliveryRegistration
     /// </summary>
     public static IHostApplicationBuilder AddWebhookDelivery(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section);
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
+            .Validate(o => o.TidyInterval > TimeSpan.Zero, "Webhooks:TidyInterval must be positive")
+            .ValidateOnStart();
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental, but the documented opt-out
         builder.Services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(services => WebhookSender.CreateHandler(services.GetRequiredService<IOptions<WebhookOptions>>().Value))
@@ -23,7 +25,7 @@ public static class DeliveryRegistration
         builder.Services.AddSingleton<RetrySchedule>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddHostedService<WebhookDeliveryLoop>();
-        builder.Services.AddHostedService<SettledDeliveryCleanup>();
+        builder.Services.AddHostedService<OutboxCleanup>();
         return builder;
     }
 }

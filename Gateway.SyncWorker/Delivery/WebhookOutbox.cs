@@ -1,10 +1,9 @@
 using Gateway.Shared.Data;
+using Gateway.Shared.Matrix;
 using Gateway.Shared.Redis;
 using Gateway.SyncWorker.Incoming;
-using Gateway.SyncWorker.Sync;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
-using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Delivery;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Gateway.SyncWorker.Sync;
 using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Incoming;

@@ -1,11 +1,9 @@
 using System.Text.Json.Nodes;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
-using Gateway.Shared.Redis;
-using Gateway.SyncWorker.Sync;
+using Gateway.Shared.Matrix;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Incoming;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Gateway.SyncWorker.Sync;
 using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Incoming;

@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
-using Gateway.Shared.Redis;
+using Gateway.Shared.Matrix;
 using Gateway.SyncWorker.Bridges;
 using Gateway.SyncWorker.Delivery;
 using Gateway.SyncWorker.Incoming;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Sync;
 

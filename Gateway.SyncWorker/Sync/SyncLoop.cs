@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using Gateway.Shared.Data;
-using Gateway.Shared.Redis;
-using Microsoft.EntityFrameworkCore;
 using Gateway.Shared.Matrix;
+using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.SyncWorker.Sync;
 

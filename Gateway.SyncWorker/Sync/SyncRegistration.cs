@@ -7,8 +7,9 @@ namespace Gateway.SyncWorker.Sync;
 public static class SyncRegistration
 {
     /// <summary>One /sync loop per identity, the handling of its batches, and the bridge bots' messages among them.</summary>
-    public static IServiceCollection AddSyncLoops(this IServiceCollection services)
+    public static IHostApplicationBuilder AddSyncLoops(this IHostApplicationBuilder builder)
     {
+        var services = builder.Services;
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental, but the documented opt-out
         services.AddMatrixClient()
             .ConfigureHttpClient(http => http.Timeout = SyncLoop.LongPoll + TimeSpan.FromSeconds(30))
@@ -19,6 +20,6 @@ public static class SyncRegistration
         services.AddScoped<SyncBatchHandler>();
         services.AddScoped<BotMessages>();
         services.AddHostedService<SyncSupervisor>();
-        return services;
+        return builder;
     }
 }

@@ -1,9 +1,9 @@
 using Gateway.Shared.Data;
+using Gateway.Shared.Matrix;
 using Gateway.Shared.Redis;
 using Gateway.Shared.Security;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
-using Gateway.Shared.Matrix;
 
 namespace Gateway.SyncWorker.Sync;
 
@@ -73,8 +73,8 @@ public sealed class SyncSupervisor(
 
             foreach (var identity in identities.Where(i => !loops.ContainsKey(i.Id)))
             {
-                var syncIdentity = new MatrixSession(identity.Id, identity.UserId, secretBox.Open(identity.AccessTokenCipher));
-                var loop = new SyncLoop(syncIdentity, matrix, scopes, loggers.CreateLogger<SyncLoop>());
+                var session = new MatrixSession(identity.Id, identity.UserId, secretBox.Open(identity.AccessTokenCipher));
+                var loop = new SyncLoop(session, matrix, scopes, loggers.CreateLogger<SyncLoop>());
                 var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 loops[identity.Id] = (stop, Task.Run(() => loop.RunAsync(stop.Token), CancellationToken.None));
                 logger.LogInformation("Sync loop started for {UserId}", identity.UserId);

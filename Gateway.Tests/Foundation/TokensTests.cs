@@ -1,10 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Gateway.Shared.Data;
+using Gateway.Shared.Security;
 using Gateway.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Gateway.Shared.Data;
-using Gateway.Shared.Redis;
-using Gateway.Shared.Security;
 
 namespace Gateway.Tests.Foundation;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
-using Microsoft.EntityFrameworkCore;
 using Gateway.Shared.Security;
+using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.Tests.Infrastructure;
 

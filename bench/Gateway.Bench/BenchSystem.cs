@@ -8,12 +8,11 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Gateway.Shared.Data;
-using Gateway.Shared.Redis;
+using Gateway.Shared.Matrix;
 using Gateway.Shared.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Gateway.Shared.Matrix;
 
 namespace Gateway.Bench;
 

@@ -2,14 +2,13 @@ using System.Security.Claims;
 using Gateway.Api.Auth;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
-using Gateway.Api.Matrix;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
+using Gateway.Shared.Matrix;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Devices;
 

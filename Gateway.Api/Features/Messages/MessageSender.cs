@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using Gateway.Api.Bridges;
-using Gateway.Api.Matrix;
 using Gateway.Shared.Bridges;
-using Gateway.Shared.Redis;
 using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Messages;

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
-using Gateway.Api.Matrix;
+using Gateway.Shared.Matrix;
 using Microsoft.AspNetCore.StaticFiles;
 using SkiaSharp;
-using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Messages;
 

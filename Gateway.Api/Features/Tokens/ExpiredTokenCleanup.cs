@@ -1,5 +1,5 @@
-using Gateway.Shared.Redis;
 using Gateway.Shared.Data;
+using Gateway.Shared.Redis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;

@@ -1,9 +1,9 @@
 using Gateway.Api.Errors;
 using Gateway.Api.Matrix;
 using Gateway.Shared.Data;
+using Gateway.Shared.Matrix;
 using Gateway.Shared.Security;
 using Microsoft.EntityFrameworkCore;
-using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Tokens;
 

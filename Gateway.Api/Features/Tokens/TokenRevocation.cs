@@ -49,7 +49,7 @@ public sealed class TokenRevocation(
             {
                 await provisioner.LogoutAsync(secretBox.Open(identity.AccessTokenCipher), cancellationToken);
             }
-            catch (Exception e) when (e is HttpRequestException or Polly.ExecutionRejectedException)
+            catch (HttpRequestException e)
             {
                 // The tokens are gone either way; an unreachable homeserver only leaves a session that nothing uses.
                 logger.LogWarning(e, "Could not log out Matrix user {UserId}", identity.UserId);

@@ -2,12 +2,11 @@ using System.Globalization;
 using System.Security.Claims;
 using Gateway.Api.Auth;
 using Gateway.Api.Errors;
-using Gateway.Api.Matrix;
 using Gateway.Shared.Data;
+using Gateway.Shared.Matrix;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Tokens;
 

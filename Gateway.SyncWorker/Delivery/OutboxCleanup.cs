@@ -7,8 +7,8 @@ namespace Gateway.SyncWorker.Delivery;
 /// Every <see cref="WebhookOptions.TidyInterval"/>: gives up deliveries that waited past the retry window, and removes
 /// settled ones past <see cref="WebhookOptions.KeepSettledFor"/>, so the outbox does not grow forever.
 /// </summary>
-public sealed class SettledDeliveryCleanup(
-    IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<SettledDeliveryCleanup> logger)
+public sealed class OutboxCleanup(
+    IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<OutboxCleanup> logger)
     : BackgroundService
 {
     private const int PruneBatch = 2000;
