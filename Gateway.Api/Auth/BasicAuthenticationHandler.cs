@@ -15,14 +15,11 @@ public sealed class BasicAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, GatewayDb db)
     : ProblemAuthenticationHandler(options, logger, encoder)
 {
-    private const string InvalidHeader = "invalid authorization header";
-    private const string InvalidCredentials = "invalid credentials";
-
     protected override async Task<AuthenticateResult> AuthenticateHeaderAsync(string header)
     {
         if (!TryReadBasic(header, out var clientId, out var secret))
         {
-            return Refuse(InvalidHeader);
+            return Refuse("invalid authorization header");
         }
 
         var credential = await db.Credentials.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId, Context.RequestAborted);
@@ -30,7 +27,7 @@ public sealed class BasicAuthenticationHandler(
         var secretMatches = Secrets.Matches(secret, credential?.SecretHash ?? new byte[32]);
         if (credential is null || !secretMatches || !credential.Active)
         {
-            return Refuse(InvalidCredentials);
+            return Refuse("invalid credentials");
         }
 
         Claim[] claims =

@@ -20,12 +20,13 @@ public static class DeliveryRegistration
             // Retries belong to the outbox (back-off over 24 h, in order per room), not to a handler that repeats a POST at once.
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
-        builder.Services.AddScoped<WebhookOutbox>();
-        builder.Services.AddScoped<WebhookDeliveryQueue>();
-        builder.Services.AddSingleton<RetrySchedule>();
-        builder.Services.AddSingleton<WebhookSender>();
-        builder.Services.AddHostedService<WebhookDeliveryLoop>();
-        builder.Services.AddHostedService<OutboxCleanup>();
+        builder.Services
+            .AddScoped<WebhookOutbox>()
+            .AddScoped<WebhookDeliveryQueue>()
+            .AddSingleton<RetrySchedule>()
+            .AddSingleton<WebhookSender>()
+            .AddHostedService<WebhookDeliveryLoop>()
+            .AddHostedService<OutboxCleanup>();
         return builder;
     }
 }
