@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace Gateway.Api.Matrix;
 
 /// <summary>
-/// Adds each homeserver call's time, retries included, to the current request's <see cref="UpstreamTime"/>. It also
-/// turns the resilience handler's refusals (its timeout, its open circuit) into the <see cref="HttpRequestException"/>
-/// every caller already handles as "the homeserver did not answer".
+/// Adds each homeserver call's time, retries and reading the answer included, to the current request's
+/// <see cref="UpstreamTime"/>. It also turns the resilience handler's refusals (its timeout, its open circuit) into the
+/// <see cref="HttpRequestException"/> every caller already handles as "the homeserver did not answer".
 /// </summary>
 public sealed class HomeserverTimingHandler(IHttpContextAccessor context) : DelegatingHandler
 {
@@ -14,7 +14,17 @@ public sealed class HomeserverTimingHandler(IHttpContextAccessor context) : Dele
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return await base.SendAsync(request, cancellationToken);
+            var response = await base.SendAsync(request, cancellationToken);
+            try
+            {
+                await response.Content.LoadIntoBufferAsync(cancellationToken); // reading the answer is waiting on the homeserver too
+                return response;
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
         }
         catch (Polly.ExecutionRejectedException e)
         {
