@@ -5,6 +5,8 @@ public sealed class WebhookOptions
 {
     public const string Section = "Webhooks";
 
+    /// <summary>How many webhooks one token may have.</summary>
+    public int MaxPerToken { get; set; } = 20;
     /// <summary>Allows receivers on loopback, private, link-local and metadata addresses (local development only).</summary>
     public bool AllowPrivateNetworks { get; set; }
     /// <summary>How long one POST may take, connection included.</summary>

@@ -266,6 +266,38 @@ public sealed class SendMessageTests(SandboxApp app)
     }
 
     [Fact]
+    public async Task A_file_whose_type_does_not_parse_is_refused_before_anything_is_sent()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+        var file = new ByteArrayContent(TestFiles.Pdf());
+        file.Headers.TryAddWithoutValidation("Content-Type", "bogus");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("1234567890,0987654321"), "contact" },
+            { new StringContent("wa"), "platform" },
+            { file, "file", "notes.zzz" }, // no known extension: the part's own type is the one used
+        };
+
+        var response = await SendFormAsync(token, device, form);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal("Invalid file content type: bogus", response.Error);
+        Assert.Empty(await SentAsync(device));
+    }
+
+    [Fact]
+    public async Task A_text_too_long_for_a_matrix_event_is_refused()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+
+        var response = await SendAsync(token, device, new { contact = "1234567890", platform = "wa", text = new string('é', 30_001) });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.Status);
+        Assert.Equal("Text is too long: at most 60000 bytes", response.Error);
+        Assert.Empty(await SentAsync(device));
+    }
+
+    [Fact]
     public async Task Another_tokens_device_is_404()
     {
         var (_, device) = await app.NewLinkedDeviceAsync();

@@ -11,6 +11,8 @@ namespace Gateway.Api.Features.Credentials;
 
 public static partial class CredentialsApi
 {
+    public const int MaxDescriptionLength = 500;
+
     public static RouteGroupBuilder MapCredentialsApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/api/v1/credentials").WithTags("Credentials");
@@ -41,9 +43,9 @@ public static partial class CredentialsApi
         {
             return ApiProblems.BadRequest("Invalid client_id: use 3 to 64 letters, digits, '.', '_' or '-'");
         }
-        if (UnknownScope(request.Scopes) is { } unknown)
+        if (InvalidFields(request.Description, request.Scopes) is { } invalid)
         {
-            return ApiProblems.BadRequest($"Unknown scope: {unknown}");
+            return invalid;
         }
         var conflict = ApiProblems.Conflict($"Credential with client_id '{request.ClientId}' already exists");
         if (await db.Credentials.AnyAsync(c => c.ClientId == request.ClientId, cancellationToken))
@@ -92,6 +94,11 @@ public static partial class CredentialsApi
         }
         if (credential.IsSuperAdmin)
         {
+            // Only the CLIENT_ID super admin is active; an earlier one was retired at start and must stay so.
+            if (!credential.Active && request.Active == true)
+            {
+                return ApiProblems.Forbidden("Cannot reactivate a replaced super admin credential");
+            }
             if (request.Active == false)
             {
                 return ApiProblems.Forbidden("Cannot deactivate super admin credentials");
@@ -105,9 +112,9 @@ public static partial class CredentialsApi
                 return ApiProblems.Forbidden("Cannot change scopes of super admin credentials");
             }
         }
-        if (UnknownScope(request.Scopes) is { } unknown)
+        if (InvalidFields(request.Description, request.Scopes) is { } invalid)
         {
-            return ApiProblems.BadRequest($"Unknown scope: {unknown}");
+            return invalid;
         }
 
         credential.Description = request.Description ?? credential.Description;
@@ -144,5 +151,20 @@ public static partial class CredentialsApi
         return TypedResults.Ok(new MessageResponse("Credential deleted successfully"));
     }
 
-    private static string? UnknownScope(List<string>? scopes) => scopes?.FirstOrDefault(scope => !Scopes.IsValid(scope));
+    /// <summary>The 400 for a description over <see cref="MaxDescriptionLength"/>, or a scope that is not a known one (null included).</summary>
+    private static ProblemHttpResult? InvalidFields(string? description, List<string>? scopes)
+    {
+        if (description?.Length > MaxDescriptionLength)
+        {
+            return ApiProblems.BadRequest($"Description is too long: at most {MaxDescriptionLength} characters");
+        }
+        foreach (var scope in scopes ?? [])
+        {
+            if (scope is null || !Scopes.IsValid(scope))
+            {
+                return ApiProblems.BadRequest($"Unknown scope: {scope ?? "null"}");
+            }
+        }
+        return null;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text;
 using System.Text.Json;
 using Gateway.Api.Auth;
 using Gateway.Api.Errors;
@@ -15,6 +16,9 @@ namespace Gateway.Api.Features.Messages;
 
 public static class MessagesApi
 {
+    /// <summary>A Matrix event is at most 64 KiB: the text leaves room for the rest of it.</summary>
+    public const int MaxTextBytes = 60_000;
+
     public static RouteHandlerBuilder MapMessagesApi(this IEndpointRouteBuilder routes) =>
         routes.MapPost("/api/v1/devices/{deviceId}/message", SendMessage)
             .RequireMatrixToken()
@@ -59,6 +63,14 @@ public static class MessagesApi
         if (file is { HasExtension: false })
         {
             return ApiProblems.BadRequest("Uploaded file must have a file extension");
+        }
+        if (file is { HasValidMimeType: false })
+        {
+            return ApiProblems.BadRequest($"Invalid file content type: {file.MimeType}");
+        }
+        if (request.Text is { } text && Encoding.UTF8.GetByteCount(text) > MaxTextBytes)
+        {
+            return ApiProblems.BadRequest($"Text is too long: at most {MaxTextBytes} bytes");
         }
 
         var identityId = user.MatrixIdentityId();

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Gateway.Shared.Matrix;
 using Microsoft.AspNetCore.StaticFiles;
@@ -21,6 +22,9 @@ public sealed class OutgoingFile(IFormFile file)
     public string MimeType { get; } = ContentTypes.TryGetContentType(Path.GetFileName(file.FileName), out var byExtension)
         ? byExtension
         : string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType;
+
+    /// <summary>Whether <see cref="MimeType"/> is a <c>type/subtype</c> the media repository can be told.</summary>
+    public bool HasValidMimeType => MediaTypeHeaderValue.TryParse(MimeType, out _);
 
     public string MessageType => MimeType.Split('/')[0] switch
     {

@@ -14,6 +14,8 @@ public sealed class TokenOptions
     public TimeSpan KeepExpiredFor { get; set; } = TimeSpan.FromDays(7);
     /// <summary>How often expired tokens are looked for.</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>How many tokens one credential may hold (each may own a Matrix user and a sync loop).</summary>
+    public int MaxPerCredential { get; set; } = 1000;
 }
 
 /// <summary>

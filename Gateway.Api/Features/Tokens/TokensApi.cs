@@ -7,6 +7,7 @@ using Gateway.Shared.Matrix;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Features.Tokens;
 
@@ -30,7 +31,8 @@ public static class TokensApi
 
     private static async Task<Results<Created<TokenCreated>, ProblemHttpResult>> CreateToken(
         [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] CreateTokenRequest? request,
-        ClaimsPrincipal user, GatewayDb db, TokenIssuer issuer, TimeProvider clock, CancellationToken cancellationToken)
+        ClaimsPrincipal user, GatewayDb db, TokenIssuer issuer, IOptions<TokenOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         request ??= new CreateTokenRequest(UseHost: false, ExpiresAt: null);
         DateTime? expiresAt = null;
@@ -48,6 +50,11 @@ public static class TokensApi
         }
 
         var credentialId = user.CredentialId();
+        var max = options.Value.MaxPerCredential;
+        if (await db.Tokens.CountAsync(t => t.CredentialId == credentialId, cancellationToken) >= max)
+        {
+            return ApiProblems.BadRequest($"Token limit reached: at most {max} per credential");
+        }
         TokenIssuer.Issued issued;
         if (request.UseHost == true)
         {

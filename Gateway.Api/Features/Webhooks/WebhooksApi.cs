@@ -4,8 +4,10 @@ using Gateway.Api.Auth;
 using Gateway.Api.Errors;
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
+using Gateway.Shared.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Features.Webhooks;
 
@@ -14,6 +16,7 @@ public static class WebhooksApi
 {
     private const string NotFound = "Webhook not found";
     private const string UrlTaken = "Webhook URL already exists for this token";
+    public const int MaxSecretLength = 256;
     private const int RecentDeliveries = 100;
 
     public static RouteGroupBuilder MapWebhooksApi(this IEndpointRouteBuilder routes)
@@ -38,11 +41,15 @@ public static class WebhooksApi
 
     private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateWebhook(
         CreateWebhookRequest request, ClaimsPrincipal user, GatewayDb db, WebhookUrlPolicy policy, SecretBox secretBox,
-        TimeProvider clock, CancellationToken cancellationToken)
+        IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Url))
         {
             return ApiProblems.BadRequest("Missing required field: url");
+        }
+        if (request.Secret?.Length > MaxSecretLength)
+        {
+            return ApiProblems.BadRequest($"Secret is too long: at most {MaxSecretLength} characters");
         }
         var tokenId = user.ApiTokenId();
         var url = request.Url.Trim();
@@ -53,6 +60,11 @@ public static class WebhooksApi
         if (await db.Webhooks.AnyAsync(w => w.TokenId == tokenId && w.Url == url, cancellationToken))
         {
             return ApiProblems.Conflict(UrlTaken);
+        }
+        var max = options.Value.MaxPerToken;
+        if (await db.Webhooks.CountAsync(w => w.TokenId == tokenId, cancellationToken) >= max)
+        {
+            return ApiProblems.BadRequest($"Webhook limit reached: at most {max} per token");
         }
 
         var secret = string.IsNullOrEmpty(request.Secret) ? Secrets.NewRandom("whsec_") : request.Secret;
