@@ -28,6 +28,8 @@ public static class WebhookAddresses
         IPNetwork.Parse("240.0.0.0/4"),      // reserved, broadcast
         IPNetwork.Parse("::/127"),           // unspecified, loopback
         IPNetwork.Parse("100::/64"),         // discard
+        IPNetwork.Parse("64:ff9b:1::/48"),   // local-use NAT64: the IPv4 address may sit anywhere in it
+        IPNetwork.Parse("2001::/32"),        // Teredo: tunnels to an IPv4 address it hides (XORed)
         IPNetwork.Parse("2001:db8::/32"),    // documentation
         IPNetwork.Parse("fc00::/7"),         // unique local, AWS metadata (fd00:ec2::254)
         IPNetwork.Parse("fe80::/10"),        // link-local

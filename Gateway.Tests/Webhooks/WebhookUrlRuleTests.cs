@@ -27,6 +27,9 @@ public sealed class WebhookUrlRuleTests(FoundationApp app)
     [InlineData("http://[fe80::1]/hook")]
     [InlineData("http://[::ffff:127.0.0.1]/hook")]
     [InlineData("http://2130706433/hook")]
+    [InlineData("http://[64:ff9b:1::a00:1]/hook")] // local-use NAT64
+    [InlineData("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook")] // Teredo
+    [InlineData("http://no-such-host.invalid/hook")] // the same answer as a name that resolves privately: no probing
     public async Task Private_and_metadata_addresses_are_refused(string url)
     {
         var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);

@@ -7,8 +7,9 @@ namespace Gateway.Api.Features.Webhooks;
 
 /// <summary>
 /// Which URLs may receive webhooks: absolute http(s) URLs whose host is, or resolves to, public addresses only
-/// (<see cref="WebhookAddresses"/>), unless <c>Webhooks:AllowPrivateNetworks</c> is on. The worker checks the
-/// address again when it connects, so a name that is re-pointed later is still refused.
+/// (<see cref="WebhookAddresses"/>), unless <c>Webhooks:AllowPrivateNetworks</c> is on. A name that does not resolve
+/// gets the same answer as one that resolves privately, so the answer never tells a caller which internal names
+/// exist. The worker checks the address again when it connects, so a name that is re-pointed later is still refused.
 /// </summary>
 public sealed class WebhookUrlPolicy(IOptions<WebhookOptions> options, ILogger<WebhookUrlPolicy> logger)
 {
@@ -42,9 +43,8 @@ public sealed class WebhookUrlPolicy(IOptions<WebhookOptions> options, ILogger<W
         }
         catch (SocketException e)
         {
-            // A name that does not resolve today may tomorrow; the connect-time check still guards every delivery.
-            logger.LogInformation("Webhook host {Host} does not resolve ({Error}); accepted, checked again at delivery", url.IdnHost, e.SocketErrorCode);
-            return true;
+            logger.LogInformation("Webhook host {Host} does not resolve ({Error}); refused", url.IdnHost, e.SocketErrorCode);
+            return false;
         }
     }
 }
