@@ -18,12 +18,21 @@ public sealed class BridgeCommands(MatrixClient matrix, ManagementRooms manageme
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Takes the lock, then the management room (created, and the bot waited for, on first need).</summary>
-    public async Task<BotConversation> OpenAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken)
+    public Task<BotConversation> OpenAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken) =>
+        OpenInAsync(session, platform, roomId: null, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync"/>, but null when the identity never spoke to this bridge (no room is created).</summary>
+    public async Task<BotConversation?> OpenExistingAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken) =>
+        await managementRooms.FindAsync(session, platform, cancellationToken) is { } roomId
+            ? await OpenInAsync(session, platform, roomId, cancellationToken)
+            : null;
+
+    private async Task<BotConversation> OpenInAsync(MatrixSession session, BridgePlatform platform, string? roomId, CancellationToken cancellationToken)
     {
         var release = await LockAsync(session, platform, cancellationToken);
         try
         {
-            var roomId = await managementRooms.EnsureAsync(session, platform, cancellationToken);
+            roomId ??= await managementRooms.EnsureAsync(session, platform, cancellationToken);
             return new BotConversation(session, platform, roomId, matrix, redis, time, release);
         }
         catch
@@ -32,10 +41,6 @@ public sealed class BridgeCommands(MatrixClient matrix, ManagementRooms manageme
             throw;
         }
     }
-
-    /// <summary>As <see cref="OpenAsync"/>, but null when the identity never spoke to this bridge (no room is created).</summary>
-    public async Task<BotConversation?> OpenExistingAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken) =>
-        await managementRooms.FindAsync(session, platform, cancellationToken) is null ? null : await OpenAsync(session, platform, cancellationToken);
 
     private async Task<Func<Task>> LockAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken)
     {
