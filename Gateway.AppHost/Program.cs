@@ -23,6 +23,7 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
 builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName: null)
     .WithHttpEndpoint()
     .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKey, sandbox)
+    .WithConfigurationSection(builder.Configuration, "Gateway:Incoming", target: "Incoming") // media size and pixel limits
     .WaitFor(api); // the Api owns the schema and applies its migrations at start
 
 builder.Build().Run();

@@ -11,6 +11,7 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     public DbSet<BridgeRoom> BridgeRooms => Set<BridgeRoom>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<DeliveryPayload> DeliveryPayloads => Set<DeliveryPayload>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -69,6 +70,14 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             // Tidying: settled rows past their keeping time.
             delivery.HasIndex(d => d.CreatedAt).HasFilter("status <> 'Pending'");
             delivery.HasOne(d => d.Webhook).WithMany().OnDelete(DeleteBehavior.Cascade);
+            delivery.HasOne(d => d.Payload).WithMany().OnDelete(DeleteBehavior.SetNull); // indexed: tidying looks for payloads no delivery uses
+        });
+
+        model.Entity<DeliveryPayload>(payload =>
+        {
+            // A replayed sync batch finds the payload it already stored.
+            payload.HasIndex(p => new { p.IdentityId, p.EventId }).IsUnique();
+            payload.HasOne(p => p.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -12,6 +12,10 @@ public sealed class Webhook
     public bool Active { get; set; } = true;
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>Since when every attempt has failed (timeouts, 5xx, network errors); null while the receiver answers.</summary>
+    public DateTime? FailingSince { get; set; }
+    /// <summary>The circuit: while in the future, none of the webhook's deliveries is attempted.</summary>
+    public DateTime? PausedUntil { get; set; }
 }
 
 /// <summary>
@@ -28,10 +32,11 @@ public sealed class WebhookDelivery
     /// <summary>Deliveries of one webhook and room go out in order.</summary>
     public required string RoomId { get; set; }
     /// <summary>
-    /// The exact JSON body that is signed and POSTed; null once the delivery is settled (delivered or given up), as
-    /// nothing sends it again and an incoming file's base64 would otherwise stay for as long as the row.
+    /// What is POSTed, shared with the message's other deliveries; null once the delivery is settled (delivered or
+    /// given up): nothing sends it again, and the payload, which may carry a whole file, is removed when no delivery needs it.
     /// </summary>
-    public string? Payload { get; set; }
+    public long? PayloadId { get; set; }
+    public DeliveryPayload? Payload { get; set; }
     public DeliveryStatus Status { get; set; }
     public int Attempts { get; set; }
     public int? LastStatusCode { get; set; }
@@ -40,6 +45,22 @@ public sealed class WebhookDelivery
     public DateTime? NextAttemptAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? DeliveredAt { get; set; }
+}
+
+/// <summary>
+/// One incoming message's webhook body, exactly as signed and POSTed. Stored once per identity and event, however many
+/// webhooks receive it (docs/api.md#limits): an incoming file's base64 is not copied per webhook.
+/// </summary>
+public sealed class DeliveryPayload
+{
+    public long Id { get; set; }
+    public int IdentityId { get; set; }
+    public MatrixIdentity Identity { get; set; } = null!;
+    public required string EventId { get; set; }
+    public required string Body { get; set; }
+    /// <summary>The body's length, known without reading it: claims keep the payloads one worker holds at once within a budget.</summary>
+    public int Size { get; set; }
+    public DateTime CreatedAt { get; set; }
 }
 
 /// <summary>Pending until delivered, or failed for good (a final answer, or the retry window ran out).</summary>

@@ -106,12 +106,15 @@ public sealed class MatrixClient(HttpClient http)
             + $"&from={Uri.EscapeDataString(from)}&to={Uri.EscapeDataString(to)}"
             + $"&filter={Uri.EscapeDataString("""{"types":["m.room.message"],"lazy_load_members":true}""")}", accessToken, null, cancellationToken)).AsObject();
 
-    /// <summary>The bytes and content type behind an <c>mxc://</c> URL, or null when the media repository no longer has them.</summary>
-    public async Task<(byte[] Bytes, string? ContentType)?> DownloadMediaAsync(string accessToken, string mxcUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// The file behind an <c>mxc://</c> URL, read as it streams in and abandoned as soon as it passes
+    /// <paramref name="maxBytes"/>, so a file of any size costs at most that much memory.
+    /// </summary>
+    public async Task<MediaDownload> DownloadMediaAsync(string accessToken, string mxcUrl, long maxBytes, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(mxcUrl, UriKind.Absolute, out var mxc) || mxc.Scheme != "mxc" || mxc.AbsolutePath.Length <= 1)
         {
-            return null;
+            return MediaDownload.Gone;
         }
         var path = $"{Uri.EscapeDataString(mxc.Authority)}/{Uri.EscapeDataString(mxc.AbsolutePath[1..])}";
         // Authenticated media (Matrix 1.11) first; homeservers that predate it only serve the unauthenticated v3 path.
@@ -120,9 +123,9 @@ public sealed class MatrixClient(HttpClient http)
             && (await authenticated.Content.ReadAsStringAsync(cancellationToken)).Contains("M_UNRECOGNIZED", StringComparison.Ordinal))
         {
             using var legacy = await GetMediaAsync($"/_matrix/media/v3/download/{path}", accessToken, cancellationToken);
-            return await MediaOfAsync(legacy, cancellationToken);
+            return await MediaOfAsync(legacy, maxBytes, cancellationToken);
         }
-        return await MediaOfAsync(authenticated, cancellationToken);
+        return await MediaOfAsync(authenticated, maxBytes, cancellationToken);
     }
 
     private static string RoomPath(string roomId) => $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}";
@@ -131,20 +134,36 @@ public sealed class MatrixClient(HttpClient http)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-        return await http.SendAsync(request, cancellationToken);
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
-    private static async Task<(byte[] Bytes, string? ContentType)?> MediaOfAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<MediaDownload> MediaOfAsync(HttpResponseMessage response, long maxBytes, CancellationToken cancellationToken)
     {
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
         {
-            return null; // deleted or quarantined: the message is still delivered, without its content
+            return MediaDownload.Gone; // deleted or quarantined: the message is still delivered, without its content
         }
         if (!response.IsSuccessStatusCode)
         {
             throw new MatrixException(response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
         }
-        return (await response.Content.ReadAsByteArrayAsync(cancellationToken), response.Content.Headers.ContentType?.MediaType);
+        if (response.Content.Headers.ContentLength > maxBytes)
+        {
+            return MediaDownload.TooLarge;
+        }
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var file = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (file.Length + read > maxBytes)
+            {
+                return MediaDownload.TooLarge; // a length the headers did not announce, or announced wrong
+            }
+            file.Write(buffer, 0, read);
+        }
+        return new MediaDownload(file.ToArray(), response.Content.Headers.ContentType?.MediaType);
     }
 
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, string? accessToken, JsonNode? body, CancellationToken cancellationToken)

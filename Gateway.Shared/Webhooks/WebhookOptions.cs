@@ -15,6 +15,17 @@ public sealed class WebhookOptions
     public int MaxConcurrency { get; set; } = 32;
     /// <summary>POSTs in flight at once to one webhook (one per room at most), so one slow receiver cannot take every slot.</summary>
     public int MaxConcurrencyPerWebhook { get; set; } = 4;
+    /// <summary>POSTs in flight at once for one identity's webhooks, so one tenant cannot take every slot from the others.</summary>
+    public int MaxConcurrencyPerIdentity { get; set; } = 8;
+    /// <summary>
+    /// Payload bytes one worker holds for POSTs in flight: incoming files make payloads of up to ~34 MB, and
+    /// <see cref="MaxConcurrency"/> of them at once would take gigabytes. One delivery always fits.
+    /// </summary>
+    public long MaxPayloadBytesInFlight { get; set; } = 64L * 1024 * 1024;
+    /// <summary>A receiver failing without a break for this long is paused as a whole (its circuit opens)...</summary>
+    public TimeSpan PauseAfterFailingFor { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>...for as long as it has been failing, at most this long, before one more attempt tests it.</summary>
+    public TimeSpan MaxPause { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>The first retry's delay; each further retry doubles it, up to <see cref="RetryMaxDelay"/>, with jitter.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);

@@ -5,7 +5,8 @@ namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// Every <see cref="WebhookOptions.TidyInterval"/>: gives up deliveries that waited past the retry window, and removes
-/// settled ones past <see cref="WebhookOptions.KeepSettledFor"/>, so the outbox does not grow forever.
+/// settled ones past <see cref="WebhookOptions.KeepSettledFor"/>, and payloads no delivery needs any more, so the outbox
+/// does not grow forever.
 /// </summary>
 public sealed class OutboxCleanup(
     IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<OutboxCleanup> logger)
@@ -40,20 +41,27 @@ public sealed class OutboxCleanup(
         {
             logger.LogWarning("{Count} webhook deliveries given up: not delivered within the retry window", expired);
         }
-        // A few batches per tidy: a long history goes over several tidies, so none keeps the database busy for long.
+        var pruned = await InRoundsAsync(batch => queue.PruneAsync(batch, stoppingToken));
+        if (pruned > 0)
+        {
+            logger.LogInformation("{Count} settled webhook deliveries removed after {Days} days", pruned, settings.KeepSettledFor.TotalDays);
+        }
+        await InRoundsAsync(batch => queue.PrunePayloadsAsync(batch, stoppingToken));
+    }
+
+    /// <summary>A few batches per tidy: a long history goes over several tidies, so none keeps the database busy for long.</summary>
+    private static async Task<int> InRoundsAsync(Func<int, Task<int>> prune)
+    {
         var pruned = 0;
         for (var round = 0; round < PruneRounds; round++)
         {
-            var removed = await queue.PruneAsync(PruneBatch, stoppingToken);
+            var removed = await prune(PruneBatch);
             pruned += removed;
             if (removed < PruneBatch)
             {
                 break;
             }
         }
-        if (pruned > 0)
-        {
-            logger.LogInformation("{Count} settled webhook deliveries removed after {Days} days", pruned, settings.KeepSettledFor.TotalDays);
-        }
+        return pruned;
     }
 }

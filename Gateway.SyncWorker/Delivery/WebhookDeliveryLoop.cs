@@ -8,7 +8,7 @@ namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// Delivers the outbox: claims due deliveries (<see cref="WebhookDeliveryQueue"/>), POSTs them with bounded
-/// concurrency overall and per webhook, and records each outcome. Wakes on a Redis notice when the sync loops record
+/// concurrency overall, per webhook and per identity, and records each outcome. Wakes on a Redis notice when the sync loops record
 /// deliveries, when an attempt ends (the room's next message may go), and otherwise polls.
 /// </summary>
 public sealed class WebhookDeliveryLoop(
@@ -19,6 +19,8 @@ public sealed class WebhookDeliveryLoop(
     private const int MaxRun = 16;
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<int, int> inFlightPerWebhook = [];
+    private readonly Dictionary<int, int> inFlightPerIdentity = [];
+    private long payloadBytesInFlight;
     private readonly List<Task> attempts = [];
 
     private CancellationToken stopping;
@@ -56,31 +58,35 @@ public sealed class WebhookDeliveryLoop(
     /// <summary>True when every free slot was filled, so there may be more due work right away.</summary>
     private async Task<bool> ClaimAndStartAsync(WebhookOptions settings, CancellationToken stoppingToken)
     {
-        Dictionary<int, int> inFlight;
+        Dictionary<int, int> perWebhook, perIdentity;
         int free;
+        long payloadBytes;
         lock (attempts)
         {
             free = settings.MaxConcurrency - attempts.Count;
-            inFlight = new Dictionary<int, int>(inFlightPerWebhook);
+            (perWebhook, perIdentity) = (new(inFlightPerWebhook), new(inFlightPerIdentity));
+            payloadBytes = settings.MaxPayloadBytesInFlight - payloadBytesInFlight;
         }
-        if (free <= 0)
+        if (free <= 0 || payloadBytes <= 0)
         {
             return false;
         }
         await using var scope = scopes.CreateAsyncScope();
         var claimed = await scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>()
-            .ClaimAsync(free, settings.MaxConcurrencyPerWebhook, inFlight, stoppingToken);
+            .ClaimAsync(free, perWebhook, perIdentity, payloadBytes, stoppingToken);
         foreach (var delivery in claimed)
         {
             lock (attempts)
             {
-                inFlightPerWebhook[delivery.WebhookId] = inFlightPerWebhook.GetValueOrDefault(delivery.WebhookId) + 1;
+                Count(inFlightPerWebhook, delivery.WebhookId, +1);
+                Count(inFlightPerIdentity, delivery.IdentityId, +1);
+                payloadBytesInFlight += delivery.PayloadBytes;
                 var attempt = Task.Run(() => AttemptAsync(delivery), CancellationToken.None);
                 attempts.Add(attempt);
-                _ = attempt.ContinueWith(Finished, delivery.WebhookId, TaskScheduler.Default);
+                _ = attempt.ContinueWith(Finished, delivery, TaskScheduler.Default);
             }
         }
-        return claimed.Count == free;
+        return claimed.Count == free; // a claim cut short by the byte budget waits for POSTs to end
     }
 
     /// <summary>
@@ -124,7 +130,7 @@ public sealed class WebhookDeliveryLoop(
                     : await queue.DeliveredThenClaimNextAsync(run[delivered.Count - 1], delivered, goOn ? MaxRun : 0, CancellationToken.None);
                 if (failed is var (failedDelivery, failure))
                 {
-                    await queue.RecordFailureAsync(failedDelivery.Id, failure, CancellationToken.None);
+                    await queue.RecordFailureAsync(failedDelivery.Id, failedDelivery.WebhookId, failure, CancellationToken.None);
                     logger.LogInformation("Webhook delivery {DeliveryId} of {EventId} not delivered ({Error}; {Outcome})",
                         failedDelivery.Id, failedDelivery.EventId, failure.Error, failure.Retryable ? "will retry" : "final");
                 }
@@ -143,18 +149,25 @@ public sealed class WebhookDeliveryLoop(
         }
     }
 
-    private void Finished(Task attempt, object? webhookId)
+    private void Finished(Task attempt, object? claimed)
     {
+        var delivery = (ClaimedDelivery)claimed!;
         lock (attempts)
         {
             attempts.Remove(attempt);
-            var id = (int)webhookId!;
-            if (--inFlightPerWebhook[id] == 0)
-            {
-                inFlightPerWebhook.Remove(id);
-            }
+            Count(inFlightPerWebhook, delivery.WebhookId, -1);
+            Count(inFlightPerIdentity, delivery.IdentityId, -1);
+            payloadBytesInFlight -= delivery.PayloadBytes;
         }
         Wake(); // the room's next delivery may go now, and a slot is free
+    }
+
+    private static void Count(Dictionary<int, int> inFlight, int id, int change)
+    {
+        if ((inFlight[id] = inFlight.GetValueOrDefault(id) + change) == 0)
+        {
+            inFlight.Remove(id);
+        }
     }
 
     private async Task WaitForWorkAsync(TimeSpan pollInterval, CancellationToken stoppingToken)

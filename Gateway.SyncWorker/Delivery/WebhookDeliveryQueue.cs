@@ -7,60 +7,78 @@ using Microsoft.Extensions.Options;
 namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
-/// The outbox as a work queue. A delivery is claimable when it is pending, due, its webhook active, and no earlier
-/// delivery of the same webhook and room is still pending: that keeps each room in order. Claiming locks rows with
+/// The outbox as a work queue. A delivery is claimable when it is pending, due, its webhook active and not paused, and no
+/// earlier delivery of the same webhook and room is still pending: that keeps each room in order. Claiming locks rows with
 /// <c>FOR UPDATE SKIP LOCKED</c> and leases them (next_attempt_at moves past the attempt's timeout) before commit, so
 /// two workers never take the same row, and a worker that dies mid-attempt leaves a row that is retried after the lease.
 /// </summary>
 public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, RetrySchedule retries, IOptions<WebhookOptions> options, TimeProvider clock)
 {
-    private const int ScanSize = 200;
-
     /// <summary>
-    /// Claims up to <paramref name="slots"/> deliveries, at most <paramref name="perWebhook"/> minus those in flight per
-    /// webhook, in one statement: lock the oldest due rows (skipping rows another worker holds), rank them per webhook
-    /// after its in-flight count, and lease the ones that fit.
+    /// Claims up to <paramref name="slots"/> deliveries fairly (docs/api.md#limits), in one statement: each webhook offers
+    /// its oldest due rows (so no tenant's backlog hides another's), each webhook and each identity takes no more than its
+    /// share after what it has in flight, and the slots go round the identities, and within one round its webhooks.
     /// </summary>
-    public async Task<List<ClaimedDelivery>> ClaimAsync(
-        int slots, int perWebhook, IReadOnlyDictionary<int, int> inFlight, CancellationToken cancellationToken)
+    /// <param name="inFlightPerWebhook">This worker's POSTs in flight per webhook id.</param>
+    /// <param name="inFlightPerIdentity">This worker's POSTs in flight per identity id.</param>
+    /// <param name="payloadBytes">How many payload bytes the claim may take (the first delivery is taken whatever its size).</param>
+    public async Task<List<ClaimedDelivery>> ClaimAsync(int slots, IReadOnlyDictionary<int, int> inFlightPerWebhook,
+        IReadOnlyDictionary<int, int> inFlightPerIdentity, long payloadBytes, CancellationToken cancellationToken)
     {
+        var settings = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
-        var leaseUntil = now + options.Value.Timeout + LeaseMargin;
-        var busyWebhooks = inFlight.Keys.ToArray();
-        var busyCounts = busyWebhooks.Select(id => inFlight[id]).ToArray();
+        var leaseUntil = now + settings.Timeout + LeaseMargin;
+        var (busyWebhooks, webhookCounts) = (inFlightPerWebhook.Keys.ToArray(), inFlightPerWebhook.Values.ToArray());
+        var (busyIdentities, identityCounts) = (inFlightPerIdentity.Keys.ToArray(), inFlightPerIdentity.Values.ToArray());
         var claimed = await db.Database.SqlQuery<ClaimedRow>(
             $"""
-            WITH due AS (
-                SELECT d.id, d.webhook_id
-                FROM webhook_deliveries d
-                JOIN webhooks w ON w.id = d.webhook_id
-                WHERE d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now} AND w.active
-                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier
-                                  WHERE earlier.webhook_id = d.webhook_id AND earlier.room_id = d.room_id
-                                    AND earlier.status = {nameof(DeliveryStatus.Pending)} AND earlier.id < d.id)
-                ORDER BY d.id
-                LIMIT {ScanSize}
-                FOR UPDATE OF d SKIP LOCKED),
-            ranked AS (
-                SELECT due.id, COALESCE(busy.in_flight, 0) + row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.id) AS load
-                FROM due LEFT JOIN unnest({busyWebhooks}::int[], {busyCounts}::int[]) AS busy(webhook_id, in_flight)
-                  ON busy.webhook_id = due.webhook_id),
-            picked AS (SELECT id FROM ranked WHERE load <= {perWebhook} ORDER BY id LIMIT {slots})
+            WITH offered AS (
+                SELECT d.id, d.webhook_id, t.identity_id, d.payload_id,
+                       COALESCE(busy.in_flight, 0) + row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.id) AS webhook_load
+                FROM webhooks w
+                JOIN tokens t ON t.id = w.token_id
+                CROSS JOIN LATERAL (
+                    SELECT d.id, d.webhook_id, d.payload_id FROM webhook_deliveries d
+                    WHERE d.webhook_id = w.id AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
+                      AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier
+                                      WHERE earlier.webhook_id = d.webhook_id AND earlier.room_id = d.room_id
+                                        AND earlier.status = {nameof(DeliveryStatus.Pending)} AND earlier.id < d.id)
+                    ORDER BY d.id
+                    LIMIT {settings.MaxConcurrencyPerWebhook}
+                    FOR UPDATE SKIP LOCKED) d
+                LEFT JOIN unnest({busyWebhooks}::int[], {webhookCounts}::int[]) AS busy(webhook_id, in_flight) ON busy.webhook_id = w.id
+                WHERE w.active AND (w.paused_until IS NULL OR w.paused_until <= {now})),
+            shared AS (
+                SELECT offered.id, offered.webhook_load, offered.payload_id,
+                       COALESCE(busy.in_flight, 0) + row_number() OVER (PARTITION BY offered.identity_id ORDER BY offered.webhook_load, offered.id) AS identity_load
+                FROM offered
+                LEFT JOIN unnest({busyIdentities}::int[], {identityCounts}::int[]) AS busy(identity_id, in_flight) ON busy.identity_id = offered.identity_id
+                WHERE offered.webhook_load <= {settings.MaxConcurrencyPerWebhook}),
+            ordered AS (
+                SELECT shared.id, shared.identity_load, shared.webhook_load, p.size,
+                       sum(p.size) OVER (ORDER BY shared.identity_load, shared.webhook_load, shared.id) AS running_size
+                FROM shared JOIN delivery_payloads p ON p.id = shared.payload_id
+                WHERE shared.identity_load <= {settings.MaxConcurrencyPerIdentity}),
+            picked AS (
+                SELECT id FROM ordered WHERE running_size - size < {payloadBytes}
+                ORDER BY identity_load, webhook_load, id LIMIT {slots})
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
-            FROM picked, webhooks w
-            WHERE d.id = picked.id AND w.id = d.webhook_id
-            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload, d.next_attempt_at
+            FROM picked, webhooks w, tokens t, delivery_payloads p
+            WHERE d.id = picked.id AND w.id = d.webhook_id AND t.id = w.token_id AND p.id = d.payload_id
+            RETURNING d.id, d.webhook_id, t.identity_id, d.room_id, d.event_id, w.url, w.secret_cipher, p.body AS payload, p.size AS payload_bytes, d.next_attempt_at
             """).ToListAsync(cancellationToken);
         return ToDeliveries(claimed);
     }
 
     private List<ClaimedDelivery> ToDeliveries(List<ClaimedRow> rows) =>
         rows.OrderBy(d => d.Id)
-            .Select(d => new ClaimedDelivery(d.Id, d.WebhookId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher), d.Payload, d.NextAttemptAt))
+            .Select(d => new ClaimedDelivery(d.Id, d.WebhookId, d.IdentityId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher),
+                d.Payload, d.PayloadBytes, d.NextAttemptAt))
             .ToList();
 
     /// <summary>Mapped by the snake_case naming convention.</summary>
-    private sealed record ClaimedRow(long Id, int WebhookId, string RoomId, string EventId, string Url, byte[] SecretCipher, string Payload, DateTime NextAttemptAt);
+    private sealed record ClaimedRow(long Id, int WebhookId, int IdentityId, string RoomId, string EventId, string Url, byte[] SecretCipher,
+        string Payload, int PayloadBytes, DateTime NextAttemptAt);
 
     /// <summary>
     /// Records a run of deliveries of one room as delivered and claims the room's next run (up to
@@ -84,20 +102,25 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             WITH delivered AS (
                 UPDATE webhook_deliveries d
                 SET status = {nameof(DeliveryStatus.Delivered)}, attempts = d.attempts + 1, last_status_code = run.code,
-                    last_error = NULL, next_attempt_at = NULL, delivered_at = {now}, payload = NULL
+                    last_error = NULL, next_attempt_at = NULL, delivered_at = {now}, payload_id = NULL
                 FROM unnest({ids}::bigint[], {codes}::int[]) AS run(id, code)
                 WHERE d.id = run.id AND d.status = {nameof(DeliveryStatus.Pending)}),
+            answering AS (
+                UPDATE webhooks SET failing_since = NULL, paused_until = NULL
+                WHERE id = {last.WebhookId} AND failing_since IS NOT NULL),
             following AS (
-                SELECT id, next_attempt_at <= {now} AS due
-                FROM webhook_deliveries
-                WHERE webhook_id = {last.WebhookId} AND room_id = {last.RoomId}
-                  AND status = {nameof(DeliveryStatus.Pending)} AND id > {last.Id}
-                ORDER BY id LIMIT {maxRun})
+                SELECT d.id, d.next_attempt_at <= {now} AS due, sum(p.size) OVER (ORDER BY d.id) - p.size AS size_before
+                FROM webhook_deliveries d JOIN delivery_payloads p ON p.id = d.payload_id
+                WHERE d.webhook_id = {last.WebhookId} AND d.room_id = {last.RoomId}
+                  AND d.status = {nameof(DeliveryStatus.Pending)} AND d.id > {last.Id}
+                ORDER BY d.id LIMIT {maxRun})
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
-            FROM webhooks w
-            WHERE w.id = d.webhook_id AND w.active AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
-              AND d.id IN (SELECT id FROM following WHERE due AND id < ALL (SELECT id FROM following WHERE NOT due))
-            RETURNING d.id, d.webhook_id, d.room_id, d.event_id, w.url, w.secret_cipher, d.payload, d.next_attempt_at
+            FROM webhooks w, tokens t, delivery_payloads p
+            WHERE w.id = d.webhook_id AND t.id = w.token_id AND p.id = d.payload_id
+              AND w.active AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
+              AND d.id IN (SELECT id FROM following WHERE due AND size_before < {MaxRunBytes}
+                                                    AND id < ALL (SELECT id FROM following WHERE NOT due))
+            RETURNING d.id, d.webhook_id, t.identity_id, d.room_id, d.event_id, w.url, w.secret_cipher, p.body AS payload, p.size AS payload_bytes, d.next_attempt_at
             """).ToListAsync(cancellationToken);
         return ToDeliveries(next); // the webhook's URL and secret as they are now: a long chain follows an update
     }
@@ -119,8 +142,12 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             """, cancellationToken);
     }
 
-    /// <summary>Records an attempt that did not deliver: failed for good, or due again later.</summary>
-    public async Task RecordFailureAsync(long deliveryId, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records an attempt that did not deliver: failed for good, or due again later. A retryable failure also counts
+    /// against the webhook: once it has failed without a break for <see cref="WebhookOptions.PauseAfterFailingFor"/>, it
+    /// is paused as a whole for as long as it has been failing (at most <see cref="WebhookOptions.MaxPause"/>).
+    /// </summary>
+    public async Task RecordFailureAsync(long deliveryId, int webhookId, WebhookDeliveryAttempt attempt, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var pending = db.WebhookDeliveries.Where(d => d.Id == deliveryId && d.Status == DeliveryStatus.Pending);
@@ -134,11 +161,28 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
         var error = final && attempt.Retryable ? $"{attempt.Error} (gave up after {options.Value.RetryWindow.TotalHours:0.#} h)" : attempt.Error;
         await pending.ExecuteUpdateAsync(s => s
             .SetProperty(d => d.Status, final ? DeliveryStatus.Failed : DeliveryStatus.Pending)
-            .SetProperty(d => d.Payload, d => final ? null : d.Payload)
+            .SetProperty(d => d.PayloadId, d => final ? null : d.PayloadId)
             .SetProperty(d => d.Attempts, d => d.Attempts + 1)
             .SetProperty(d => d.LastStatusCode, attempt.StatusCode)
             .SetProperty(d => d.LastError, error)
             .SetProperty(d => d.NextAttemptAt, next), cancellationToken);
+        if (attempt.Retryable)
+        {
+            await PauseIfFailingAsync(webhookId, now, cancellationToken);
+        }
+    }
+
+    private Task PauseIfFailingAsync(int webhookId, DateTime now, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        return db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE webhooks SET
+                failing_since = COALESCE(failing_since, {now}),
+                paused_until = CASE WHEN {now} - failing_since >= {settings.PauseAfterFailingFor}
+                                    THEN {now} + LEAST({now} - failing_since, {settings.MaxPause}) ELSE paused_until END
+            WHERE id = {webhookId}
+            """, cancellationToken);
     }
 
     /// <summary>Gives up deliveries that waited past the retry window without an attempt (an inactive webhook, a blocked room).</summary>
@@ -152,7 +196,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
                 .SetProperty(d => d.Status, DeliveryStatus.Failed)
                 .SetProperty(d => d.LastError, d => (d.LastError == null ? "" : d.LastError + "; ") + "not delivered within the retry window")
                 .SetProperty(d => d.NextAttemptAt, (DateTime?)null)
-                .SetProperty(d => d.Payload, (string?)null), cancellationToken);
+                .SetProperty(d => d.PayloadId, (long?)null), cancellationToken);
     }
 
     /// <summary>
@@ -171,9 +215,23 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
         return db.WebhookDeliveries.Where(d => oldest.Contains(d.Id)).ExecuteDeleteAsync(cancellationToken);
     }
 
+    /// <summary>Removes up to <paramref name="batch"/> payloads no delivery needs any more (all settled, or deleted with their webhook).</summary>
+    public Task<int> PrunePayloadsAsync(int batch, CancellationToken cancellationToken)
+    {
+        var unused = db.DeliveryPayloads
+            .Where(p => !db.WebhookDeliveries.Any(d => d.PayloadId == p.Id))
+            .OrderBy(p => p.Id)
+            .Take(batch)
+            .Select(p => p.Id);
+        return db.DeliveryPayloads.Where(p => unused.Contains(p.Id)).ExecuteDeleteAsync(cancellationToken);
+    }
+
     private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(20);
+    /// <summary>A run's payloads are held together: a room's burst of files goes one or a few at a time (the first always goes).</summary>
+    private const long MaxRunBytes = 4 * 1024 * 1024;
 }
 
 /// <summary>A delivery this worker claimed, with what its POST needs: the webhook's URL and opened secret.</summary>
 /// <param name="LeasedUntil">The lease this worker took on it: the row is ours while next_attempt_at still says so.</param>
-public sealed record ClaimedDelivery(long Id, int WebhookId, string RoomId, string EventId, string Url, string Secret, string Payload, DateTime LeasedUntil);
+public sealed record ClaimedDelivery(long Id, int WebhookId, int IdentityId, string RoomId, string EventId, string Url, string Secret,
+    string Payload, int PayloadBytes, DateTime LeasedUntil);

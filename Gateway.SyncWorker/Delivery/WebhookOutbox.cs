@@ -8,39 +8,54 @@ using StackExchange.Redis;
 namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
-/// Records incoming messages for delivery: one row per active webhook of every usable token of the identity, written
-/// by the same statement that stores the sync token, so a message is recorded exactly when the batch that carried it
-/// counts as handled: a crash either loses both (the batch comes again) or neither.
+/// Records incoming messages for delivery: the payload once, and one delivery per active webhook of every usable token
+/// of the identity. Each message is one statement, recorded before the batch's sync token is stored: a crash replays
+/// the batch, and a replayed message adds nothing (one delivery per webhook and event), so none is lost or doubled.
 /// </summary>
 public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, TimeProvider clock, ILogger<WebhookOutbox> logger)
 {
-    /// <summary>Stores <paramref name="nextBatch"/> as the identity's sync token and records the batch's messages, atomically.</summary>
-    public async Task CommitBatchAsync(MatrixSession identity, IReadOnlyList<IncomingMessage> messages, string nextBatch, CancellationToken cancellationToken)
+    /// <summary>Records one message's payload and its deliveries, in the order messages are recorded (a room's order).</summary>
+    public Task RecordAsync(MatrixSession identity, IncomingMessage message, string payload, CancellationToken cancellationToken) =>
+        InsertAsync(identity, message, payload, DeliveryStatus.Pending, error: null, cancellationToken);
+
+    /// <summary>Records a message that could not be stored as failed for each webhook, so its owner sees it in the deliveries.</summary>
+    public Task RecordFailedAsync(MatrixSession identity, IncomingMessage message, string error, CancellationToken cancellationToken) =>
+        InsertAsync(identity, message, payload: null, DeliveryStatus.Failed, error, cancellationToken);
+
+    /// <summary>Stores the batch's <c>next_batch</c>, once all its messages are recorded: the batch is handled.</summary>
+    public Task CommitSyncTokenAsync(MatrixSession identity, string nextBatch, CancellationToken cancellationToken) =>
+        db.MatrixIdentities.Where(i => i.Id == identity.IdentityId)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.SyncToken, nextBatch), cancellationToken);
+
+    private Task InsertAsync(MatrixSession identity, IncomingMessage message, string? payload, DeliveryStatus status, string? error,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var eventIds = messages.Select(m => m.EventId).ToArray();
-        var roomIds = messages.Select(m => m.RoomId).ToArray();
-        var payloads = messages.Select(m => m.Payload).ToArray();
-        // Ids follow the batch's order: that is what keeps the deliveries of a room in order. A batch handled twice
-        // (a commit whose acknowledgement was lost, two workers briefly syncing one identity) adds nothing.
-        // One statement is one transaction: a data-modifying WITH runs whether or not the UPDATE reads it (and with no
-        // messages it inserts nothing, so a quiet batch takes the same path).
-        await db.Database.ExecuteSqlAsync(
+        DateTime? due = status == DeliveryStatus.Pending ? now : null;
+        // One statement is one transaction. Receivers are the active webhooks of the identity's usable tokens; without
+        // one, nothing is stored. A replay finds its payload (the no-op update makes RETURNING give the existing row).
+        return db.Database.ExecuteSqlAsync(
             $"""
-            WITH recorded AS (
-            INSERT INTO webhook_deliveries (webhook_id, event_id, room_id, payload, status, attempts, next_attempt_at, created_at)
-            SELECT w.id, m.event_id, m.room_id, m.payload, {nameof(DeliveryStatus.Pending)}, 0, {now}, {now}
-            FROM unnest({eventIds}::text[], {roomIds}::text[], {payloads}::text[]) WITH ORDINALITY AS m(event_id, room_id, payload, position)
-            CROSS JOIN webhooks w
-            JOIN tokens t ON t.id = w.token_id
-            LEFT JOIN credentials c ON c.id = t.credential_id
-            WHERE t.identity_id = {identity.IdentityId} AND w.active
-              AND (t.expires_at IS NULL OR t.expires_at > {now})
-              AND (c.id IS NULL OR c.active)
-            ORDER BY m.position, w.id
+            WITH receivers AS (
+                SELECT w.id FROM webhooks w
+                JOIN tokens t ON t.id = w.token_id
+                LEFT JOIN credentials c ON c.id = t.credential_id
+                WHERE t.identity_id = {identity.IdentityId} AND w.active
+                  AND (t.expires_at IS NULL OR t.expires_at > {now})
+                  AND (c.id IS NULL OR c.active)),
+            input AS (SELECT {payload}::text AS body),
+            payload AS (
+                INSERT INTO delivery_payloads (identity_id, event_id, body, size, created_at)
+                SELECT {identity.IdentityId}, {message.EventId}, input.body, octet_length(input.body), {now}
+                FROM input WHERE input.body IS NOT NULL AND EXISTS (SELECT 1 FROM receivers)
+                ON CONFLICT (identity_id, event_id) DO UPDATE SET event_id = EXCLUDED.event_id
+                RETURNING id)
+            INSERT INTO webhook_deliveries (webhook_id, event_id, room_id, payload_id, status, attempts, last_error, next_attempt_at, created_at)
+            SELECT receivers.id, {message.EventId}, {message.RoomId}, (SELECT id FROM payload), {status.ToString()}, 0, {error}::text,
+                   {due}::timestamptz, {now}
+            FROM receivers
+            ORDER BY receivers.id
             ON CONFLICT (webhook_id, event_id) DO NOTHING
-            )
-            UPDATE matrix_identities SET sync_token = {nextBatch} WHERE id = {identity.IdentityId}
             """, cancellationToken);
     }
 

@@ -10,29 +10,123 @@ namespace Gateway.SyncWorker.Incoming;
 public static class BlurHash
 {
     private const string Base83 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~";
-    // The hash only keeps a handful of frequencies: a thumbnail gives the same string, and is far cheaper.
+    // The hash only keeps a handful of frequencies: a 64-pixel sample gives the same string, and is far cheaper.
     private const int SampleSize = 64;
 
     public sealed record Image(int Width, int Height, string Hash);
 
-    /// <summary>The image's size and BlurHash, or null when the bytes are not an image Skia can decode.</summary>
-    public static Image? Of(byte[] bytes)
+    /// <summary>
+    /// The image's size and BlurHash, or null when the bytes are not an image Skia can decode. An image of more than
+    /// <paramref name="maxPixels"/> keeps its size but gets no hash. The pixels are never held at full size: the codec
+    /// decodes at the smallest scale it supports (JPEG down to 1/8) and row by row, each row added into a
+    /// <see cref="SampleSize"/>-wide grid of averages, so even a decompression bomb costs one row of memory.
+    /// </summary>
+    public static Image? Of(byte[] bytes, long maxPixels)
     {
-        using var decoded = SKBitmap.Decode(bytes);
-        if (decoded is null || decoded.Width == 0 || decoded.Height == 0)
+        using var codec = SKCodec.Create(new MemoryStream(bytes, writable: false));
+        if (codec is null || codec.Info.Width <= 0 || codec.Info.Height <= 0)
         {
             return null;
         }
-        var scale = Math.Min(1.0, (double)SampleSize / Math.Max(decoded.Width, decoded.Height));
-        var sample = new SKImageInfo(Math.Max(1, (int)(decoded.Width * scale)), Math.Max(1, (int)(decoded.Height * scale)),
-            SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var small = decoded.Resize(sample, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear));
-        if (small is null)
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if ((long)width * height > maxPixels)
+        {
+            return new Image(width, height, "");
+        }
+        var scaled = codec.GetScaledDimensions((float)Math.Min(1.0, (double)SampleSize / Math.Max(width, height)));
+        var decode = new SKImageInfo(scaled.Width, scaled.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var grid = new Grid(decode.Width, decode.Height);
+        if (!AddScanlines(codec, decode, grid) && !AddWholeImage(codec, decode, grid))
         {
             return null;
         }
-        var (xComponents, yComponents) = decoded.Width >= decoded.Height ? (4, 3) : (3, 4);
-        return new Image(decoded.Width, decoded.Height, Encode(small.GetPixelSpan(), small.Width, small.Height, xComponents, yComponents));
+        var (xComponents, yComponents) = width >= height ? (4, 3) : (3, 4);
+        return new Image(width, height, Encode(grid.Averages(), grid.Width, grid.Height, xComponents, yComponents));
+    }
+
+    private static bool AddScanlines(SKCodec codec, SKImageInfo decode, Grid grid)
+    {
+        if (codec.StartScanlineDecode(decode) != SKCodecResult.Success)
+        {
+            return false; // WebP, for one, only decodes whole (at any scale, so still small)
+        }
+        var row = new byte[decode.RowBytes];
+        var handle = System.Runtime.InteropServices.GCHandle.Alloc(row, System.Runtime.InteropServices.GCHandleType.Pinned);
+        try
+        {
+            for (var line = 0; line < decode.Height && codec.GetScanlines(handle.AddrOfPinnedObject(), 1, decode.RowBytes) == 1; line++)
+            {
+                grid.AddRow(codec.GetOutputScanline(line), row); // bottom-up formats give their rows in reverse
+            }
+        }
+        finally
+        {
+            handle.Free();
+        }
+        return true;
+    }
+
+    private static bool AddWholeImage(SKCodec codec, SKImageInfo decode, Grid grid)
+    {
+        var pixels = new byte[decode.BytesSize];
+        if (codec.GetPixels(decode, pixels) is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+        {
+            return false;
+        }
+        for (var y = 0; y < decode.Height; y++)
+        {
+            grid.AddRow(y, pixels.AsSpan(y * decode.RowBytes, decode.RowBytes));
+        }
+        return true;
+    }
+
+    /// <summary>Box averages of an image's RGB over at most <see cref="SampleSize"/> cells per side.</summary>
+    private sealed class Grid
+    {
+        private readonly int sourceWidth, sourceHeight;
+        private readonly long[] sums;
+        private readonly int[] counts;
+
+        public Grid(int sourceWidth, int sourceHeight)
+        {
+            (this.sourceWidth, this.sourceHeight) = (sourceWidth, sourceHeight);
+            var scale = Math.Min(1.0, (double)SampleSize / Math.Max(sourceWidth, sourceHeight));
+            (Width, Height) = (Math.Max(1, (int)(sourceWidth * scale)), Math.Max(1, (int)(sourceHeight * scale)));
+            sums = new long[Width * Height * 3];
+            counts = new int[Width * Height];
+        }
+
+        public int Width { get; }
+        public int Height { get; }
+
+        public void AddRow(int y, ReadOnlySpan<byte> rgba)
+        {
+            var cellRow = (int)((long)y * Height / sourceHeight) * Width;
+            for (var x = 0; x < sourceWidth; x++)
+            {
+                var cell = cellRow + (int)((long)x * Width / sourceWidth);
+                sums[cell * 3] += rgba[x * 4];
+                sums[cell * 3 + 1] += rgba[x * 4 + 1];
+                sums[cell * 3 + 2] += rgba[x * 4 + 2];
+                counts[cell]++;
+            }
+        }
+
+        /// <summary>RGBA pixels of the grid (a cell no row reached stays black).</summary>
+        public byte[] Averages()
+        {
+            var rgba = new byte[Width * Height * 4];
+            for (var cell = 0; cell < counts.Length; cell++)
+            {
+                var count = Math.Max(1, counts[cell]);
+                for (var channel = 0; channel < 3; channel++)
+                {
+                    rgba[cell * 4 + channel] = (byte)(sums[cell * 3 + channel] / count);
+                }
+                rgba[cell * 4 + 3] = 255;
+            }
+            return rgba;
+        }
     }
 
     /// <summary>Encodes RGBA pixels (4 bytes each, row by row).</summary>

@@ -1,43 +1,66 @@
 using System.Text.Json.Nodes;
 using Gateway.Shared.Matrix;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// The <c>media</c> object of a payload: the file downloaded from the media repository as base64, its size and type,
-/// and for images their dimensions and a BlurHash computed from the pixels.
+/// and for images their dimensions and a BlurHash computed from the pixels. A file over
+/// <see cref="IncomingOptions.MaxMediaBytes"/>, or one the media repository no longer has, arrives with
+/// <c>content</c> null and the <c>info</c> its event announced.
 /// </summary>
-public sealed class IncomingMedia(MatrixClient matrix, ILogger<IncomingMedia> logger)
+public sealed class IncomingMedia(MatrixClient matrix, IOptions<IncomingOptions> options, ILogger<IncomingMedia> logger)
 {
-    public async Task<WebhookMedia> OfAsync(MatrixSession identity, JsonNode content, CancellationToken cancellationToken)
+    /// <param name="withoutFileOnError">
+    /// When the media repository answers with an error: deliver the message without its file instead of throwing
+    /// (which has the message tried again).
+    /// </param>
+    public async Task<WebhookMedia> OfAsync(MatrixSession identity, JsonNode content, bool withoutFileOnError, CancellationToken cancellationToken)
     {
         if (content["url"]?.GetValue<string>() is not { } url)
         {
             return WebhookMedia.None; // text, or an encrypted file (the gateway's rooms are unencrypted)
         }
         var info = content["info"];
-        var mimeType = info?["mimetype"]?.GetValue<string>();
-        var width = IntOf(info?["w"]);
-        var height = IntOf(info?["h"]);
-        var blurHash = info?["xyz.amorgan.blurhash"]?.GetValue<string>() ?? "";
+        var announced = new WebhookMediaInfo(LongOf(info?["size"]), info?["mimetype"]?.GetValue<string>() ?? "",
+            (int)Math.Min(int.MaxValue, LongOf(info?["w"])), (int)Math.Min(int.MaxValue, LongOf(info?["h"])),
+            info?["xyz.amorgan.blurhash"]?.GetValue<string>() ?? "");
 
-        // A failing media repository throws: the batch is retried rather than delivered without its file.
-        if (await matrix.DownloadMediaAsync(identity.AccessToken, url, cancellationToken) is not { } file)
+        MediaDownload file;
+        try
+        {
+            file = await matrix.DownloadMediaAsync(identity.AccessToken, url, options.Value.MaxMediaBytes, cancellationToken);
+        }
+        catch (MatrixException e) when (withoutFileOnError)
+        {
+            logger.LogWarning("Media {Url} could not be downloaded ({Status}); delivering the message without it", url, (int)e.Status);
+            return new WebhookMedia(null, announced);
+        }
+        if (file.IsTooLarge)
+        {
+            logger.LogInformation("Media {Url} is larger than {Limit} bytes; delivering the message without it", url, options.Value.MaxMediaBytes);
+            return new WebhookMedia(null, announced);
+        }
+        if (file.Bytes is not { } bytes)
         {
             logger.LogWarning("Media {Url} is gone from the media repository; delivering the message without it", url);
-            return new WebhookMedia(null, new WebhookMediaInfo(IntOf(info?["size"]), mimeType ?? "", width, height, blurHash));
+            return new WebhookMedia(null, announced);
         }
-        mimeType ??= file.ContentType ?? "application/octet-stream";
+
+        var mimeType = announced.MimeType is "" ? file.ContentType ?? "application/octet-stream" : announced.MimeType;
+        var (width, height, blurHash) = (announced.Width, announced.Height, announced.BlurHash);
         if (content["msgtype"]?.GetValue<string>() is "m.image" or "m.sticker" || mimeType.StartsWith("image/", StringComparison.Ordinal))
         {
-            if (BlurHash.Of(file.Bytes) is { } image)
+            if (BlurHash.Of(bytes, options.Value.MaxImagePixels) is { } image)
             {
-                (width, height, blurHash) = (image.Width, image.Height, image.Hash);
+                (width, height) = (image.Width, image.Height);
+                blurHash = image.Hash is "" ? blurHash : image.Hash;
             }
         }
-        return new WebhookMedia(Convert.ToBase64String(file.Bytes), new WebhookMediaInfo(file.Bytes.LongLength, mimeType, width, height, blurHash));
+        return new WebhookMedia(Convert.ToBase64String(bytes), new WebhookMediaInfo(bytes.LongLength, mimeType, width, height, blurHash));
     }
 
-    private static int IntOf(JsonNode? value) =>
-        value is JsonValue number && number.TryGetValue<long>(out var n) ? (int)Math.Clamp(n, 0, int.MaxValue) : 0;
+    private static long LongOf(JsonNode? value) =>
+        value is JsonValue number && number.TryGetValue<long>(out var n) ? Math.Max(0, n) : 0;
 }

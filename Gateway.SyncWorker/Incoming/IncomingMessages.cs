@@ -64,12 +64,16 @@ public sealed class IncomingMessages(
                     To: identity.UserId,
                     Message: TextOf(content),
                     DeviceId: deviceId,
-                    Media: await media.OfAsync(identity, content, cancellationToken));
-                incoming.Add(new IncomingMessage(roomId, payload.Id, payload.ToJson()));
+                    Media: WebhookMedia.None); // downloaded when the message is stored: one file in memory at a time
+                incoming.Add(new IncomingMessage(roomId, payload.Id, payload, content));
             }
         }
         return incoming;
     }
+
+    /// <summary>The message's webhook body, its file downloaded (see <see cref="IncomingMedia.OfAsync"/>).</summary>
+    public async Task<string> PayloadAsync(MatrixSession identity, IncomingMessage message, bool withoutFileOnError, CancellationToken cancellationToken) =>
+        (message.Payload with { Media = await media.OfAsync(identity, message.Content, withoutFileOnError, cancellationToken) }).ToJson();
 
     private static BridgePlatform? GhostPlatformOf(JsonNode? message, MatrixSession identity, List<BridgePlatform> platforms)
     {
@@ -110,5 +114,5 @@ public sealed class IncomingMessages(
     }
 }
 
-/// <summary>One incoming message, ready for the outbox.</summary>
-public sealed record IncomingMessage(string RoomId, string EventId, string Payload);
+/// <summary>One incoming message: its payload but for the file, and the event content the file comes from.</summary>
+public sealed record IncomingMessage(string RoomId, string EventId, WebhookPayload Payload, JsonNode Content);

@@ -12,11 +12,11 @@ namespace Gateway.SyncWorker.Sync;
 
 /// <summary>
 /// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts (and nobody else), passes
-/// bot messages in management rooms to <see cref="BotMessages"/>, turns incoming messages in portal rooms into webhook
-/// deliveries, then stores the batch's <c>next_batch</c> atomically with those deliveries (the outbox).
+/// bot messages in management rooms to <see cref="BotMessages"/>, records incoming messages in portal rooms for their
+/// webhooks one by one (<see cref="IncomingRecorder"/>), then stores the batch's <c>next_batch</c>.
 /// </summary>
 public sealed class SyncBatchHandler(
-    GatewayDb db, MatrixClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, WebhookOutbox outbox,
+    GatewayDb db, MatrixClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, IncomingRecorder recorder, WebhookOutbox outbox,
     IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
 {
     public async Task HandleAsync(MatrixSession identity, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
@@ -61,11 +61,12 @@ public sealed class SyncBatchHandler(
             }
         }
 
-        await outbox.CommitBatchAsync(identity, incoming, nextBatch, cancellationToken);
-        if (incoming.Count > 0)
+        foreach (var message in incoming)
         {
-            await outbox.AnnounceAsync();
+            await recorder.RecordAsync(identity, message, cancellationToken);
+            await outbox.AnnounceAsync(); // each message goes out as soon as it is stored, not after the batch's last file
         }
+        await outbox.CommitSyncTokenAsync(identity, nextBatch, cancellationToken);
     }
 
     private async Task JoinPortalAsync(MatrixSession identity, BridgePlatform platform, string roomId, CancellationToken cancellationToken)

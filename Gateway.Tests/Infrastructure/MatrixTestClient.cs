@@ -61,7 +61,7 @@ public sealed class MatrixTestClient : IDisposable
 
     /// <summary>Downloads an <c>mxc://</c> URL through the authenticated media API.</summary>
     public async Task<byte[]> DownloadAsync(string mxcUrl) =>
-        (await matrix.DownloadMediaAsync(accessToken, mxcUrl, CancellationToken.None))?.Bytes
+        (await matrix.DownloadMediaAsync(accessToken, mxcUrl, long.MaxValue, CancellationToken.None)).Bytes
             ?? throw new InvalidOperationException($"{mxcUrl} is not in the media repository");
 
     /// <summary>The room's current state events.</summary>

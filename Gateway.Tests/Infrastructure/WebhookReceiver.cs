@@ -63,7 +63,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
             receiver.received.Enqueue(new Received(headers, body, DateTimeOffset.UtcNow));
             if (delay is { } wait)
             {
-                await Task.Delay(wait);
+                try
+                {
+                    await Task.Delay(wait, request.HttpContext.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return Results.Empty; // the sender gave up waiting
+                }
             }
             var status = receiver.always ?? (receiver.answers.TryDequeue(out var next) ? next : HttpStatusCode.OK);
             return Results.StatusCode((int)status);

@@ -7,8 +7,8 @@ namespace Gateway.Tests.Sandbox;
 /// <summary>Small real files for media tests.</summary>
 public static class TestFiles
 {
-    /// <summary>A valid grey PNG of the given size (8-bit greyscale, one zlib stream).</summary>
-    public static byte[] Png(int width, int height)
+    /// <summary>A valid grey PNG of the given size (8-bit greyscale, one zlib stream; a huge one compresses to little).</summary>
+    public static byte[] Png(int width, int height, CompressionLevel compression = CompressionLevel.Fastest)
     {
         using var png = new MemoryStream();
         png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
@@ -18,12 +18,13 @@ public static class TestFiles
         header[8] = 8; // bit depth; colour type 0 (grey), default compression, filter and interlace
         WriteChunk(png, "IHDR", header);
         using var pixels = new MemoryStream();
-        using (var zlib = new ZLibStream(pixels, CompressionLevel.Fastest, leaveOpen: true))
+        using (var zlib = new ZLibStream(pixels, compression, leaveOpen: true))
         {
-            for (var row = 0; row < height; row++)
+            var row = new byte[width + 1]; // filter byte 0 (none), then mid grey
+            row.AsSpan(1).Fill(0x80);
+            for (var y = 0; y < height; y++)
             {
-                zlib.WriteByte(0); // no filter
-                zlib.Write(Enumerable.Repeat((byte)0x80, width).ToArray());
+                zlib.Write(row);
             }
         }
         WriteChunk(png, "IDAT", pixels.ToArray());

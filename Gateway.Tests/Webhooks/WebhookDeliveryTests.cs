@@ -73,7 +73,7 @@ public sealed class WebhookDeliveryTests(WebhooksApp app)
 
         await using (var db = app.OpenDb())
         {
-            Assert.All(await db.WebhookDeliveries.Where(d => d.WebhookId == webhook.Id).ToListAsync(), d => Assert.Null(d.Payload));
+            Assert.All(await db.WebhookDeliveries.Where(d => d.WebhookId == webhook.Id).ToListAsync(), d => Assert.Null(d.PayloadId));
             // Deliveries settled long ago: one past the week they are kept, one within it.
             db.WebhookDeliveries.AddRange(
                 SettledLongAgo(webhook.Id, "$eight-days-old", TimeSpan.FromDays(8)),

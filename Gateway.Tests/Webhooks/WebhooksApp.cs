@@ -11,7 +11,7 @@ namespace Gateway.Tests.Webhooks;
 /// 127.0.0.1) and retries in fractions of a second instead of minutes. Its first token, made before any test, owns
 /// the host identity, so tests that share the host know what else is on it.
 /// </summary>
-public sealed class WebhooksApp : GatewayApp
+public class WebhooksApp : GatewayApp
 {
     public HttpClient Sandbox { get; private set; } = null!;
     public string HostToken { get; private set; } = "";
@@ -79,6 +79,7 @@ public static class WebhookSteps
     public static async Task<List<string>> RecordIncomingAsync(this GatewayApp app, int webhookId, string roomId, IReadOnlyList<string> texts)
     {
         await using var db = app.OpenDb();
+        var identityId = await db.Webhooks.Where(w => w.Id == webhookId).Select(w => w.Token.IdentityId).SingleAsync();
         var eventIds = new List<string>();
         foreach (var text in texts)
         {
@@ -91,7 +92,8 @@ public static class WebhookSteps
             });
             db.WebhookDeliveries.Add(new WebhookDelivery
             {
-                WebhookId = webhookId, EventId = eventId, RoomId = roomId, Payload = payload, Status = DeliveryStatus.Pending,
+                WebhookId = webhookId, EventId = eventId, RoomId = roomId, Status = DeliveryStatus.Pending,
+                Payload = new DeliveryPayload { IdentityId = identityId, EventId = eventId, Body = payload, Size = System.Text.Encoding.UTF8.GetByteCount(payload), CreatedAt = DateTime.UtcNow },
                 NextAttemptAt = DateTime.UtcNow, CreatedAt = DateTime.UtcNow,
             });
             eventIds.Add(eventId);

@@ -55,7 +55,7 @@ public sealed class BenchSystem : IAsyncDisposable
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(
         [
-            "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:AllowPrivateWebhooks=true", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
+            "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:AllowPrivateWebhooks=true", "--Gateway:Webhooks:MaxPerToken=50", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
             $"--Gateway:StateDirectory={state.FullName}", $"--CLIENT_ID={ClientId}", $"--CLIENT_SECRET={ClientSecret}",
             $"--GATEWAY_ENCRYPTION_KEY={key}",
         ]);
@@ -78,6 +78,20 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public async Task<BenchTarget> LinkDeviceAndResolveContactAsync()
     {
+        const string phone = "237600000001";
+        var (token, linkTimes) = await NewTenantAsync(phone);
+        const string contact = "237600000002";
+        await PostJsonAsync(Api, $"/api/v1/devices/{phone}/message", new AuthenticationHeaderValue("Bearer", token),
+            new { contact, platform = "wa", text = "first message: resolves the contact" });
+
+        await using var db = await OpenDatabaseAsync();
+        var room = await db.BridgeRooms.Include(r => r.Identity).SingleAsync(r => r.Kind == BridgeRoomKind.Contact && r.RemoteId == contact);
+        return new BenchTarget(token, phone, contact, room.RoomId, secretBox.Open(room.Identity.AccessTokenCipher), linkTimes);
+    }
+
+    /// <summary>A new token (so a Matrix identity of its own) with a phone linked to it: a tenant, as far as delivery is concerned.</summary>
+    public async Task<(string Token, LinkTimes Link)> NewTenantAsync(string phone)
+    {
         var admin = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
         var created = await PostJsonAsync(Api, "/api/v1/tokens", admin, new { use_host = false });
         var token = created["token"]!.GetValue<string>();
@@ -86,7 +100,6 @@ public sealed class BenchSystem : IAsyncDisposable
 
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri(started["qr_code_url"]!.GetValue<string>()), CancellationToken.None);
-        const string phone = "237600000001";
         TimeSpan firstQr = default, scanned = default;
         while (true)
         {
@@ -99,22 +112,39 @@ public sealed class BenchSystem : IAsyncDisposable
             }
             else if (frame["type"]!.GetValue<string>() == "success")
             {
-                break;
+                return (token, new LinkTimes(firstQr, linkClock.Elapsed - scanned));
             }
             else
             {
                 throw new InvalidOperationException($"Linking failed: {frame.ToJsonString()}");
             }
         }
+    }
 
-        var linkTimes = new LinkTimes(firstQr, linkClock.Elapsed - scanned);
-        const string contact = "237600000002";
-        await PostJsonAsync(Api, $"/api/v1/devices/{phone}/message", new AuthenticationHeaderValue("Bearer", token),
-            new { contact, platform = "wa", text = "first message: resolves the contact" });
+    /// <summary>Creates a webhook for the token.</summary>
+    public Task AddWebhookAsync(string token, string url) =>
+        PostJsonAsync(Api, "/api/v1/webhooks", new AuthenticationHeaderValue("Bearer", token), new { url });
 
-        await using var db = await OpenDatabaseAsync();
-        var room = await db.BridgeRooms.Include(r => r.Identity).SingleAsync(r => r.Kind == BridgeRoomKind.Contact && r.RemoteId == contact);
-        return new BenchTarget(token, phone, contact, room.RoomId, secretBox.Open(room.Identity.AccessTokenCipher), linkTimes);
+    /// <summary>The SyncWorker's process (this checkout's build), to read its memory.</summary>
+    public static System.Diagnostics.Process? SyncWorkerProcess()
+    {
+        var checkout = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        foreach (var process in System.Diagnostics.Process.GetProcesses())
+        {
+            try
+            {
+                var commandLine = File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+                if (commandLine.Contains(Path.Combine(checkout, "Gateway.SyncWorker"), StringComparison.Ordinal) && !commandLine.Contains("dotnet build"))
+                {
+                    return process;
+                }
+            }
+            catch (IOException)
+            {
+                // gone meanwhile
+            }
+        }
+        return null;
     }
 
     /// <summary>When each event's delivery row was written: the sync side is done with it.</summary>

@@ -2,10 +2,19 @@
 // homeserver (PUT /rooms/{id}/send) in the same run, to the same already-resolved contact's portal room.
 // Then the inbound benchmark: messages injected through the sandbox at a fixed rate, timed to a webhook receiver.
 // Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=800] [rounds=8] [inbound=1000] [inbound-rate=200] (0 skips a part)
+// Or: ... -- limits [quiet-messages=50]: the SyncWorker's memory under large files, and one tenant's latency beside a hanging one.
 using System.Diagnostics;
 using Gateway.Bench;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")] // local mode runs Linux servers
+
+if (args.Length > 0 && args[0] == "limits")
+{
+    Console.WriteLine("Starting the gateway (local mode, sandbox bridge)...");
+    await using var limitsSystem = await BenchSystem.StartAsync();
+    await Limits.RunAsync(limitsSystem, args.Length > 1 ? int.Parse(args[1]) : 50);
+    return;
+}
 
 var messages = args.Length > 0 ? int.Parse(args[0]) : 800;
 var rounds = args.Length > 1 ? int.Parse(args[1]) : 8;

@@ -112,7 +112,10 @@ public static class WebhooksApi
             webhook.Url = url;
         }
         webhook.Active = request.Active ?? webhook.Active;
-        webhook.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        if (db.Entry(webhook).State == EntityState.Modified) // an update that changes nothing leaves updated_at as it was
+        {
+            webhook.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        }
         if (!await TrySaveAsync(db, cancellationToken))
         {
             return ApiProblems.Conflict(UrlTaken);
