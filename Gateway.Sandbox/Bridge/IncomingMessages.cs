@@ -6,7 +6,7 @@ namespace Gateway.Sandbox.Bridge;
 /// <summary>A message from the remote network to a linked device: from a contact, or from a member of <c>Group</c>.</summary>
 public sealed record IncomingMessage(string FromDigits, string? Text, GroupInfo? Group, IncomingFile? File, bool FromMe);
 
-public sealed record IncomingFile(byte[] Data, string MimeType, string FileName);
+public sealed record IncomingFile(byte[] Data, string MimeType, string FileName, bool NeverUploaded = false);
 
 public sealed record Delivered(Portal Portal, bool PortalCreated, string Sender, string EventId);
 
@@ -30,7 +30,9 @@ public static class IncomingMessages
         var sender = bridge.Platform.GhostUserId(speaker);
         var content = message.File is { } file
             ? MessageContent.Media(MediaFiles.MsgTypeFor(file.MimeType), file.FileName, message.Text,
-                await bridge.Matrix.UploadAsync(sender, file.Data, file.MimeType, file.FileName, cancellationToken),
+                file.NeverUploaded
+                    ? await bridge.Matrix.CreateMediaAsync(sender, cancellationToken)
+                    : await bridge.Matrix.UploadAsync(sender, file.Data, file.MimeType, file.FileName, cancellationToken),
                 MediaFiles.InfoFor(file.Data, file.MimeType))
             : MessageContent.Text(message.Text ?? "");
         var eventId = await bridge.Matrix.SendAsync(sender, portal.RoomId, "m.room.message", content, cancellationToken);

@@ -49,7 +49,11 @@ public sealed record IncomingRequest(string? DeviceId, string? From, string? Tex
     }
 }
 
-public sealed record IncomingMediaRequest(string? MimeType, string? Base64, string? Filename)
+/// <param name="NeverUploaded">
+/// The bridge reserves the file's URL but never uploads it (an asynchronous upload that failed): every download of it
+/// waits, then fails with 504 <c>M_NOT_YET_UPLOADED</c>.
+/// </param>
+public sealed record IncomingMediaRequest(string? MimeType, string? Base64, string? Filename, bool NeverUploaded = false)
 {
     public (IncomingFile? File, string? Error) Decode()
     {
@@ -64,7 +68,7 @@ public sealed record IncomingMediaRequest(string? MimeType, string? Base64, stri
         }
         return (new IncomingFile(data[..length],
             string.IsNullOrWhiteSpace(MimeType) ? "application/octet-stream" : MimeType,
-            string.IsNullOrWhiteSpace(Filename) ? "file" : Filename), null);
+            string.IsNullOrWhiteSpace(Filename) ? "file" : Filename, NeverUploaded), null);
     }
 }
 

@@ -87,6 +87,13 @@ public sealed class MatrixClient(HttpClient http, string asToken)
         return (await ReadAsync<UploadResponse>(response, cancellationToken)).ContentUri;
     }
 
+    /// <summary>
+    /// Reserves an <c>mxc://</c> URL whose content comes later (asynchronous upload, Matrix 1.7), as bridges do for
+    /// large files: until the content is uploaded, a download waits and then fails with 504 <c>M_NOT_YET_UPLOADED</c>.
+    /// </summary>
+    public async Task<string> CreateMediaAsync(string? asUser, CancellationToken cancellationToken) =>
+        (await CallAsync<UploadResponse>(HttpMethod.Post, "/_matrix/media/v1/create", asUser, new { }, cancellationToken)).ContentUri;
+
     private async Task<T> CallAsync<T>(HttpMethod method, string path, string? asUser, object? body, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(method, path, asUser, body, cancellationToken);

@@ -64,7 +64,9 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             delivery.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
             // A replayed sync batch must not deliver a message twice.
             delivery.HasIndex(d => new { d.WebhookId, d.EventId }).IsUnique();
-            // The delivery loop's claim: due rows, and the earlier pending rows of the same webhook and room.
+            // The delivery loop's claim: each webhook's due rows, and the earlier pending rows of the same webhook and room;
+            // expiry: due rows of any webhook.
+            delivery.HasIndex(d => new { d.WebhookId, d.NextAttemptAt }).HasFilter("status = 'Pending'");
             delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'Pending'");
             delivery.HasIndex(d => new { d.WebhookId, d.RoomId, d.Id }).HasFilter("status = 'Pending'");
             // Tidying: settled rows past their keeping time.

@@ -152,7 +152,7 @@ public sealed class MatrixClient(HttpClient http)
             return MediaDownload.TooLarge;
         }
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var file = new MemoryStream();
+        using var file = new MemoryStream((int)Math.Min(response.Content.Headers.ContentLength ?? 0, Array.MaxLength)); // no regrowing when the length is known
         var buffer = new byte[81920];
         int read;
         while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
@@ -163,7 +163,9 @@ public sealed class MatrixClient(HttpClient http)
             }
             file.Write(buffer, 0, read);
         }
-        return new MediaDownload(file.ToArray(), response.Content.Headers.ContentType?.MediaType);
+        // The buffer itself when it is exactly full (the announced length was right): a file is not copied once more.
+        var bytes = file.Length == file.Capacity ? file.GetBuffer() : file.ToArray();
+        return new MediaDownload(bytes, response.Content.Headers.ContentType?.MediaType);
     }
 
     private async Task<JsonNode> SendAsync(HttpMethod method, string path, string? accessToken, JsonNode? body, CancellationToken cancellationToken)

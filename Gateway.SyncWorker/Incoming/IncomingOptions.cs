@@ -9,4 +9,6 @@ public sealed class IncomingOptions
     public long MaxMediaBytes { get; set; } = 25L * 1024 * 1024;
     /// <summary>Larger images get no BlurHash (their size still comes from the file's header).</summary>
     public long MaxImagePixels { get; set; } = 40_000_000;
+    /// <summary>How often a message is tried (with its batch) before it goes without its file, or is recorded as failed.</summary>
+    public int MaxTries { get; set; } = 5;
 }

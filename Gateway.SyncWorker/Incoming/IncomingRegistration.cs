@@ -6,7 +6,7 @@ public static class IncomingRegistration
     public static IHostApplicationBuilder AddIncomingMessages(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<IncomingOptions>().BindConfiguration(IncomingOptions.Section)
-            .Validate(o => o.MaxMediaBytes > 0 && o.MaxImagePixels > 0, "Incoming:MaxMediaBytes and MaxImagePixels must be positive")
+            .Validate(o => o.MaxMediaBytes > 0 && o.MaxImagePixels > 0 && o.MaxTries > 0, "Incoming:MaxMediaBytes, MaxImagePixels and MaxTries must be positive")
             .ValidateOnStart();
         builder.Services
             .AddSingleton<PortalReceivers>() // its memory of each room's receiver outlives a batch

@@ -7,7 +7,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gateway.Tests.Webhooks;
 
-/// <summary>The webhooks app with a 1 MiB media cap (so a file over it is small to send) and room for 50 webhooks on a token.</summary>
+/// <summary>
+/// The webhooks app with a 1 MiB media cap (so a file over it is small to send), room for 50 webhooks on a token, and
+/// receivers paused after 2 s of failing (retries come at most 1 s apart here, so a longer silence is the pause).
+/// </summary>
 public sealed class IncomingLimitsApp : WebhooksApp
 {
     public const int MaxMediaBytes = 1024 * 1024;
@@ -18,6 +21,9 @@ public sealed class IncomingLimitsApp : WebhooksApp
         .. base.Settings,
         $"--Gateway:Incoming:MaxMediaBytes={MaxMediaBytes}",
         $"--Gateway:Webhooks:MaxPerToken={WebhooksOfHangingTenant}",
+        "--Gateway:Webhooks:PauseAfterFailingFor=00:00:02",
+        "--Gateway:Webhooks:MaxPause=00:00:03",
+        "--Gateway:Incoming:MaxTries=2", // each try of a never-uploaded file waits 20 s for it
     ];
 }
 
@@ -125,5 +131,49 @@ public sealed class IncomingLimitsTests(IncomingLimitsApp app)
         // The hanging POSTs only end at the webhook timeout (10 s): a delivery behind them would take at least that long.
         Assert.True(post.At - sent < TimeSpan.FromSeconds(5), $"the quiet tenant's message took {(post.At - sent).TotalSeconds:0.0} s");
         Assert.True(hanging.Requests.Count < IncomingLimitsApp.WebhooksOfHangingTenant, "every hanging webhook got its POST at once");
+    }
+
+    [Fact]
+    public async Task A_receiver_failing_for_a_long_stretch_is_paused_as_a_whole_then_gets_everything()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerAlways(HttpStatusCode.ServiceUnavailable);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+        var eventIds = await app.RecordIncomingAsync(webhook.Id, "!paused:localhost", ["one", "two"]);
+
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        receiver.AnswerAlways(null);
+
+        foreach (var eventId in eventIds)
+        {
+            Assert.Equal("delivered", (await app.SettledDeliveryAsync(token, webhook.Id, eventId))["status"]!.GetValue<string>());
+        }
+        var failing = receiver.Requests.Select(r => r.At).ToList();
+        var longestSilence = failing.Zip(failing.Skip(1), (earlier, later) => later - earlier).Max();
+        Assert.True(longestSilence >= TimeSpan.FromSeconds(1.8), $"retries came at most {longestSilence.TotalSeconds:0.0} s apart: never paused");
+    }
+
+    [Fact]
+    public async Task A_file_that_never_downloads_arrives_without_content_after_its_tries_and_holds_up_nothing_after()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        await app.CreateWebhookAsync(token, receiver.Url);
+        var deviceId = await app.LinkDeviceAsync(token);
+        var contact = SandboxSteps.NewPhone();
+        var png = TestFiles.Png(40, 30);
+
+        // The bridge reserved the file's URL and never uploaded it: every download waits, then fails (504).
+        var lost = await app.ReceiveAsync(deviceId, contact, "A photo that never came",
+            media: new { mime_type = "image/png", base64 = Convert.ToBase64String(png), filename = "lost.png", never_uploaded = true });
+        var next = await app.ReceiveAsync(deviceId, contact, "Did it come through?");
+
+        var posts = await receiver.WaitForAsync(2, TimeSpan.FromSeconds(120));
+        Assert.Equal([lost.EventId, next.EventId], posts.Select(p => p.EventId));
+        var media = posts[0].Json["media"]!;
+        Assert.Null(media["content"]);
+        Assert.Equal($$"""{"size":{{png.Length}},"mime_type":"image/png","width":40,"height":30,"blur_hash":""}""", media["info"]!.ToJsonString());
+        Assert.Equal("A photo that never came", posts[0].Json["message"]!.GetValue<string>());
     }
 }

@@ -134,7 +134,8 @@ public sealed class BenchSystem : IAsyncDisposable
             try
             {
                 var commandLine = File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
-                if (commandLine.Contains(Path.Combine(checkout, "Gateway.SyncWorker"), StringComparison.Ordinal) && !commandLine.Contains("dotnet build"))
+                // The built worker itself, not the `dotnet run` that launched it.
+                if (commandLine.Contains(Path.Combine(checkout, "Gateway.SyncWorker", "bin"), StringComparison.Ordinal) && !commandLine.Contains(" run "))
                 {
                     return process;
                 }

@@ -458,6 +458,10 @@ namespace Gateway.Shared.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_webhook_deliveries_webhook_id_event_id");
 
+                    b.HasIndex("WebhookId", "NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_deliveries_webhook_id_next_attempt_at")
+                        .HasFilter("status = 'Pending'");
+
                     b.HasIndex("WebhookId", "RoomId", "Id")
                         .HasDatabaseName("ix_webhook_deliveries_webhook_id_room_id_id")
                         .HasFilter("status = 'Pending'");

@@ -54,6 +54,12 @@ namespace Gateway.Shared.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_webhook_deliveries_webhook_id_next_attempt_at",
+                table: "webhook_deliveries",
+                columns: new[] { "webhook_id", "next_attempt_at" },
+                filter: "status = 'Pending'");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_webhook_deliveries_payload_id",
                 table: "webhook_deliveries",
                 column: "payload_id");
@@ -108,6 +114,10 @@ namespace Gateway.Shared.Data.Migrations
 
             migrationBuilder.DropIndex(
                 name: "ix_webhook_deliveries_payload_id",
+                table: "webhook_deliveries");
+
+            migrationBuilder.DropIndex(
+                name: "ix_webhook_deliveries_webhook_id_next_attempt_at",
                 table: "webhook_deliveries");
 
             migrationBuilder.DropColumn(
