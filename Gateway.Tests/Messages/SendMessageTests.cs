@@ -235,6 +235,35 @@ public sealed class SendMessageTests(SandboxApp app)
     }
 
     [Fact]
+    public async Task A_file_of_the_largest_size_goes_though_its_body_is_over_the_json_limit()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(SandboxApp.NewPhone()), "contact" },
+            { new StringContent("wa"), "platform" },
+            { new ByteArrayContent(new byte[SandboxApp.MaxFileBytes]), "file", "big.bin" },
+        };
+
+        var response = await SendFormAsync(token, device, form);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(SandboxApp.MaxFileBytes, Assert.Single(await SentAsync(device, 1))["size"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_json_send_over_1_MiB_is_413_and_sends_nothing()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+
+        var response = await SendAsync(token, device, new { contact = "1234567890", platform = "wa", text = new string('x', 2 * 1024 * 1024) });
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.Status);
+        Assert.Equal("Request body is too large: the limit is 1 MiB", response.Error);
+        Assert.Empty(await SentAsync(device));
+    }
+
+    [Fact]
     public async Task More_than_a_hundred_recipients_are_refused()
     {
         var (token, device) = await app.NewLinkedDeviceAsync();
