@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Gateway.Api.Bridges;
+using Gateway.Api.Errors;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Matrix;
 
@@ -37,14 +38,18 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
                 var eventId = await matrix.SendMessageAsync(session.AccessToken, roomId, content, Guid.NewGuid().ToString("N"), cancellationToken);
                 results.Add(RecipientResult.Sent(recipient, eventId));
             }
-            catch (Exception e) when (e is MatrixException or HttpRequestException or BridgeUnavailableException)
+            // Earlier recipients may have the message already: whatever goes wrong is this recipient's result, never
+            // the request's error, or the caller would send to them all again. Only a caller who left gets no answer.
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning(e, "Sending to a recipient failed");
+                var expected = e is MatrixException or HttpRequestException or BridgeUnavailableException;
+                logger.Log(expected ? LogLevel.Warning : LogLevel.Error, e, "Sending to a recipient failed");
                 results.Add(RecipientResult.Failed(recipient, e switch
                 {
                     MatrixException refused => $"The homeserver refused the message ({refused.ErrorCode ?? ((int)refused.Status).ToString()})",
                     BridgeUnavailableException => e.Message, // our own words
-                    _ => "The homeserver did not answer", // never a socket error's internals
+                    HttpRequestException => "The homeserver did not answer", // never a socket error's internals
+                    _ => ApiProblems.Internal, // the database or Redis failed, or a bug: nothing internal leaks either
                 }));
             }
         }
