@@ -15,7 +15,7 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
         CancellationToken cancellationToken)
     {
         var results = new List<RecipientResult>(outgoing.Recipients.Count);
-        JsonObject? fileContent = null;
+        Task<JsonObject>? upload = null;
         foreach (var recipient in outgoing.Recipients)
         {
             try
@@ -28,9 +28,12 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
                     results.Add(RecipientResult.Failed(recipient, resolution.Error!));
                     continue;
                 }
-                // The file goes to the media repository once, whatever the number of recipients.
-                fileContent ??= outgoing.File is null ? null : await outgoing.File.UploadAsync(matrix, session.AccessToken, outgoing.Text, cancellationToken);
-                var content = fileContent?.DeepClone().AsObject() ?? new JsonObject { ["msgtype"] = "m.text", ["body"] = outgoing.Text };
+                // The file goes to the media repository once, whatever the number of recipients: an upload refused
+                // (too large for the homeserver, say) fails each of them rather than being made again for each.
+                upload ??= outgoing.File?.UploadAsync(matrix, session.AccessToken, outgoing.Text, cancellationToken);
+                var content = upload is null
+                    ? new JsonObject { ["msgtype"] = "m.text", ["body"] = outgoing.Text }
+                    : (await upload).DeepClone().AsObject();
                 if (outgoing.ReplyId is { } replyId)
                 {
                     content["m.relates_to"] = new JsonObject { ["m.in_reply_to"] = new JsonObject { ["event_id"] = replyId } };
