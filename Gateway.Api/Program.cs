@@ -26,6 +26,7 @@ builder.Services.AddMemoryCache();
 builder.Services.AddSecretBox(builder.Configuration);
 builder.Services.AddGatewayJson();
 builder.Services.AddGatewayProblemDetails();
+builder.AddRequestLimits();
 
 builder.AddHomeserver();
 builder.AddBridges();

@@ -18,7 +18,9 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
     .WithEnvironment("CLIENT_ID", clientId)
     .WithEnvironment("CLIENT_SECRET", clientSecret)
     .WithConfigurationSection(builder.Configuration, "Messages") // send limits
-    .WithConfigurationSection(builder.Configuration, "Gateway:Tokens", target: "Tokens"); // expired-token cleanup
+    .WithConfigurationSection(builder.Configuration, "Gateway:Tokens", target: "Tokens") // expired-token cleanup
+    .WithConfigurationSection(builder.Configuration, "Gateway:Auth", target: "Auth") // failed Basic-auth throttle
+    .WithConfigurationSection(builder.Configuration, "Gateway:Requests", target: "Requests"); // request body limit
 
 builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName: null)
     .WithHttpEndpoint()

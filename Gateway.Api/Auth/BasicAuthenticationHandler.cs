@@ -10,16 +10,30 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Auth;
 
-/// <summary>Basic auth against the credentials table (the super admin from CLIENT_ID/CLIENT_SECRET is one of its rows).</summary>
+/// <summary>
+/// Basic auth against the credentials table (the super admin from CLIENT_ID/CLIENT_SECRET is one of its rows), with
+/// failed attempts throttled per client id and per address (<see cref="FailedAttemptThrottle"/>).
+/// </summary>
 public sealed class BasicAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, GatewayDb db)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, GatewayDb db,
+    FailedAttemptThrottle throttle)
     : ProblemAuthenticationHandler(options, logger, encoder)
 {
+    public const string TooManyFailedAttempts = "Too many failed attempts; retry later";
+
     protected override async Task<AuthenticateResult> AuthenticateHeaderAsync(string header)
     {
-        if (!TryReadBasic(header, out var clientId, out var secret))
+        var readable = TryReadBasic(header, out var clientId, out var secret);
+        // The peer's address: behind a reverse proxy, ForwardedHeaders must be configured for it to be the client's.
+        var attempt = new BasicAttempt(readable ? clientId : null, Context.Connection.RemoteIpAddress);
+        // Refused before the secret is checked: were a right secret let through, guessing would go on at full speed.
+        if (await throttle.RefusedForAsync(attempt, Context.RequestAborted) is { } wait)
         {
-            return Refuse("invalid authorization header");
+            return Refuse(TooManyFailedAttempts, StatusCodes.Status429TooManyRequests, retryAfter: wait);
+        }
+        if (!readable)
+        {
+            return await FailAsync(attempt, "invalid authorization header");
         }
 
         var credential = await db.Credentials.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId, Context.RequestAborted);
@@ -27,7 +41,7 @@ public sealed class BasicAuthenticationHandler(
         var secretMatches = Secrets.Matches(secret, credential?.SecretHash ?? new byte[32]);
         if (credential is null || !secretMatches || !credential.Active)
         {
-            return Refuse("invalid credentials");
+            return await FailAsync(attempt, "invalid credentials");
         }
 
         Claim[] claims =
@@ -38,6 +52,12 @@ public sealed class BasicAuthenticationHandler(
             .. credential.Scopes.Select(scope => new Claim(Scopes.ClaimType, scope)),
         ];
         return Accept(claims);
+    }
+
+    private async Task<AuthenticateResult> FailAsync(BasicAttempt attempt, string error)
+    {
+        await throttle.RecordFailureAsync(attempt, Context.RequestAborted);
+        return Refuse(error);
     }
 
     private static bool TryReadBasic(string header, out string clientId, out string secret)

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Errors;
 
@@ -45,6 +48,10 @@ public static class ApiProblems
                 problem.Detail = Internal;
                 problem.Extensions.Remove("exception");
             }
+            if (problem.Status == StatusCodes.Status413PayloadTooLarge)
+            {
+                problem.Detail = TooLarge(context.HttpContext);
+            }
             problem.Type = Type;
             problem.Detail ??= problem.Title;
             problem.Extensions["error"] = problem.Status >= 500 ? Internal : problem.Detail;
@@ -53,6 +60,23 @@ public static class ApiProblems
         })
         // After the framework's writer, so it only writes what that one declines.
         .AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
+
+    /// <summary>
+    /// A body over its limit, whoever found it: Kestrel (over the request's limit, thrown or, for a JSON parameter,
+    /// a bare 413 status) or the form reader (a file over <c>Messages:MaxFileBytes</c>). Told with the limit that applied.
+    /// </summary>
+    private static string TooLarge(HttpContext http)
+    {
+        if (http.Request.HasFormContentType)
+        {
+            var fileLimit = http.RequestServices.GetRequiredService<IOptions<FormOptions>>().Value.MultipartBodyLengthLimit;
+            return $"Uploaded file is too large: the limit is {Mebibytes(fileLimit)} MiB";
+        }
+        var bodyLimit = http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
+        return $"Request body is too large: the limit is {Mebibytes(bodyLimit)} MiB";
+    }
+
+    private static string Mebibytes(long bytes) => (bytes / (1024.0 * 1024)).ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>The id to quote when reporting a failed request: the trace it was recorded under.</summary>
     public static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;

@@ -39,6 +39,15 @@ public static class RedisNames
     /// <summary>The token bucket of a device's sends.</summary>
     public static string SendRate(int identityId, string platform, string deviceId) => $"gw:{identityId}:rate:{platform}:{deviceId}";
 
+    /// <summary>
+    /// Failed Basic-auth attempts of one client id in the current window, by the id's SHA-256 (the id is whatever the
+    /// caller sent, of any length). RedisRateLimiting stores the count as <c>rl:fw:{name}</c> and <c>rl:fw:{name}:exp</c>.
+    /// </summary>
+    public static string FailedAuthOfClient(string clientIdHashHex) => $"gw:auth-failures:client:{clientIdHashHex}";
+
+    /// <summary>Failed Basic-auth attempts from one client address in the current window (stored as above).</summary>
+    public static string FailedAuthFromAddress(string address) => $"gw:auth-failures:address:{address}";
+
     /// <summary>Held by the one Api replica that deletes long-expired tokens.</summary>
     public const string TokenCleanupLock = "gw:tokens:cleanup";
 }

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
 using Gateway.Tests.Infrastructure;
@@ -26,7 +29,7 @@ public sealed class LimitsCollection : ICollectionFixture<LimitsApp>
     public const string Name = "limits";
 }
 
-/// <summary>Quotas per credential and per token, and fields refused whole before anything is written.</summary>
+/// <summary>Quotas per credential and per token, request bodies, and fields refused whole before anything is written.</summary>
 [Collection(LimitsCollection.Name)]
 public sealed class LimitsTests(LimitsApp app)
 {
@@ -87,6 +90,38 @@ public sealed class LimitsTests(LimitsApp app)
         Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
         Assert.Equal("Secret is too long: at most 256 characters", refused.Error);
         Assert.Empty(listed.Body!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_json_body_over_1_MiB_is_413_and_creates_nothing()
+    {
+        var (_, token) = await app.CreateTokenAsync((await app.CreateCredentialAsync()).Auth);
+
+        var refused = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/webhooks", Auth.Bearer(token),
+            new { url = "http://127.0.0.1:9/hook", secret = new string('s', 2 * 1024 * 1024) });
+        var listed = await app.Api.CallAsync(HttpMethod.Get, "/api/v1/webhooks", Auth.Bearer(token));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.Status);
+        Assert.Equal("application/problem+json", refused.MediaType);
+        Assert.Equal("Request body is too large: the limit is 1 MiB", refused.Error);
+        Assert.Empty(listed.Body!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_send_to_a_device_that_is_not_the_callers_is_404_before_its_body_is_read()
+    {
+        var (_, token) = await app.CreateTokenAsync((await app.CreateCredentialAsync()).Auth);
+        using var body = new StalledForm(announcedBytes: 5 * 1024 * 1024);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/devices/not-mine/message") { Content = body };
+        request.Headers.Authorization = Auth.Bearer(token);
+        request.Headers.ExpectContinue = true; // as curl asks for a large body: the server may answer before it is sent
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await app.Api.SendAsync(request, timeout.Token);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("Device not found", answer!["error"]!.GetValue<string>());
     }
 
     [Theory]
@@ -151,5 +186,46 @@ public sealed class LimitsTests(LimitsApp app)
         Assert.Equal("Cannot reactivate a replaced super admin credential", refused.Error);
         await using var check = app.OpenDb();
         Assert.False((await check.Credentials.SingleAsync(c => c.ClientId == replaced)).Active);
+    }
+}
+
+/// <summary>
+/// A multipart body that announces <c>announcedBytes</c>, sends its first part's start, then nothing until disposed:
+/// a server that waits for the whole body before answering never answers.
+/// </summary>
+internal sealed class StalledForm : HttpContent
+{
+    private const string Boundary = "stalled";
+    private readonly long announcedBytes;
+    private readonly TaskCompletionSource disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public StalledForm(long announcedBytes)
+    {
+        this.announcedBytes = announcedBytes;
+        Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={Boundary}");
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    // The request's cancellation must end the wait too: the client waits for its body to end before giving up.
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\r\n"), cancellationToken);
+        await stream.WriteAsync(new byte[64 * 1024], cancellationToken);
+        await stream.FlushAsync(cancellationToken);
+        await disposed.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = announcedBytes;
+        return true;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        disposed.TrySetResult();
+        base.Dispose(disposing);
     }
 }

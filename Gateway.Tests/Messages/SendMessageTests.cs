@@ -96,6 +96,31 @@ public sealed class SendMessageTests(SandboxApp app)
     }
 
     [Fact]
+    public async Task A_recipient_that_fails_after_another_got_the_message_fails_alone_whatever_the_failure()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+        var known = SandboxApp.NewPhone();
+        await Task.Delay(TimeSpan.FromSeconds(16)); // grants the link kept in memory run out: the sends below keep fresh ones
+        // Twice: the first send opens the chat, the second finds its room in the room map and keeps it in memory.
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(token, device, new { contact = known, platform = "wa", text = "Opens the chat" })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(token, device, new { contact = known, platform = "wa", text = "Finds the room" })).Status);
+        var unknown = SandboxApp.NewPhone();
+
+        ApiResponse response;
+        await using (await app.FreezeAsync("postgres"))
+        {
+            // The token, the device and the known contact's room are in memory: only the new contact needs the database.
+            response = await SendAsync(token, device, new { contact = $"{known},{unknown}", platform = "wa", text = "Half of it" });
+        }
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        var results = response.Body!["results"]!.AsArray();
+        Assert.Equal(["sent", "failed"], results.Select(r => r!["status"]!.GetValue<string>()));
+        Assert.Equal("Oops! something went wrong. Please try again later.", results[1]!["error"]!.GetValue<string>());
+        Assert.Equal("Half of it", (await SentAsync(device, 3))[2]["body"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_group_is_joined_once_by_its_invite_link_and_reused()
     {
         var (token, device) = await app.NewLinkedDeviceAsync();
@@ -231,6 +256,35 @@ public sealed class SendMessageTests(SandboxApp app)
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.Status);
         Assert.Equal("Uploaded file is too large: the limit is 1 MiB", response.Error);
+        Assert.Empty(await SentAsync(device));
+    }
+
+    [Fact]
+    public async Task A_file_of_the_largest_size_goes_though_its_body_is_over_the_json_limit()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(SandboxApp.NewPhone()), "contact" },
+            { new StringContent("wa"), "platform" },
+            { new ByteArrayContent(new byte[SandboxApp.MaxFileBytes]), "file", "big.bin" },
+        };
+
+        var response = await SendFormAsync(token, device, form);
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(SandboxApp.MaxFileBytes, Assert.Single(await SentAsync(device, 1))["size"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_json_send_over_1_MiB_is_413_and_sends_nothing()
+    {
+        var (token, device) = await app.NewLinkedDeviceAsync();
+
+        var response = await SendAsync(token, device, new { contact = "1234567890", platform = "wa", text = new string('x', 2 * 1024 * 1024) });
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.Status);
+        Assert.Equal("Request body is too large: the limit is 1 MiB", response.Error);
         Assert.Empty(await SentAsync(device));
     }
 

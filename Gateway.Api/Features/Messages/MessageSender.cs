@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Gateway.Api.Bridges;
+using Gateway.Api.Errors;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Matrix;
 
@@ -14,7 +15,7 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
         CancellationToken cancellationToken)
     {
         var results = new List<RecipientResult>(outgoing.Recipients.Count);
-        JsonObject? fileContent = null;
+        Task<JsonObject>? upload = null;
         foreach (var recipient in outgoing.Recipients)
         {
             try
@@ -27,9 +28,12 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
                     results.Add(RecipientResult.Failed(recipient, resolution.Error!));
                     continue;
                 }
-                // The file goes to the media repository once, whatever the number of recipients.
-                fileContent ??= outgoing.File is null ? null : await outgoing.File.UploadAsync(matrix, session.AccessToken, outgoing.Text, cancellationToken);
-                var content = fileContent?.DeepClone().AsObject() ?? new JsonObject { ["msgtype"] = "m.text", ["body"] = outgoing.Text };
+                // The file goes to the media repository once, whatever the number of recipients: an upload refused
+                // (too large for the homeserver, say) fails each of them rather than being made again for each.
+                upload ??= outgoing.File?.UploadAsync(matrix, session.AccessToken, outgoing.Text, cancellationToken);
+                var content = upload is null
+                    ? new JsonObject { ["msgtype"] = "m.text", ["body"] = outgoing.Text }
+                    : (await upload).DeepClone().AsObject();
                 if (outgoing.ReplyId is { } replyId)
                 {
                     content["m.relates_to"] = new JsonObject { ["m.in_reply_to"] = new JsonObject { ["event_id"] = replyId } };
@@ -37,14 +41,18 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
                 var eventId = await matrix.SendMessageAsync(session.AccessToken, roomId, content, Guid.NewGuid().ToString("N"), cancellationToken);
                 results.Add(RecipientResult.Sent(recipient, eventId));
             }
-            catch (Exception e) when (e is MatrixException or HttpRequestException or BridgeUnavailableException)
+            // Earlier recipients may have the message already: whatever goes wrong is this recipient's result, never
+            // the request's error, or the caller would send to them all again. Only a caller who left gets no answer.
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning(e, "Sending to a recipient failed");
+                var expected = e is MatrixException or HttpRequestException or BridgeUnavailableException;
+                logger.Log(expected ? LogLevel.Warning : LogLevel.Error, e, "Sending to a recipient failed");
                 results.Add(RecipientResult.Failed(recipient, e switch
                 {
                     MatrixException refused => $"The homeserver refused the message ({refused.ErrorCode ?? ((int)refused.Status).ToString()})",
                     BridgeUnavailableException => e.Message, // our own words
-                    _ => "The homeserver did not answer", // never a socket error's internals
+                    HttpRequestException => "The homeserver did not answer", // never a socket error's internals
+                    _ => ApiProblems.Internal, // the database or Redis failed, or a bug: nothing internal leaks either
                 }));
             }
         }

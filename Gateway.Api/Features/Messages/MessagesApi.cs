@@ -5,6 +5,7 @@ using Gateway.Api.Auth;
 using Gateway.Api.Errors;
 using Gateway.Api.Features.Devices;
 using Gateway.Api.Matrix;
+using Gateway.Api.Startup;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Redis;
 using Microsoft.AspNetCore.Http.Features;
@@ -19,8 +20,11 @@ public static class MessagesApi
     /// <summary>A Matrix event is at most 64 KiB: the text leaves room for the rest of it.</summary>
     public const int MaxTextBytes = 60_000;
 
-    public static RouteHandlerBuilder MapMessagesApi(this IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/v1/devices/{deviceId}/message", SendMessage)
+    public static RouteHandlerBuilder MapMessagesApi(this IEndpointRouteBuilder routes)
+    {
+        // This endpoint alone takes more than a JSON body: a file of Messages:MaxFileBytes (the form reader's limit) and its fields.
+        var maxFileBytes = routes.ServiceProvider.GetRequiredService<IOptions<FormOptions>>().Value.MultipartBodyLengthLimit;
+        return routes.MapPost("/api/v1/devices/{deviceId}/message", SendMessage)
             .RequireMatrixToken()
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
                 StatusCodes.Status429TooManyRequests)
@@ -30,14 +34,23 @@ public static class MessagesApi
             .WithSummary("Send a message")
             .WithDescription("Text and/or a file (multipart field `file`) to comma-separated `contact`s or `group_url`s "
                 + "(group_url wins when both are given), optionally as a reply (`reply_id`). One result per recipient.")
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(maxFileBytes + 1024 * 1024))
             .DisableAntiforgery();
+    }
 
     private static async Task<Results<Ok<MessageSent>, JsonHttpResult<MessageNotSent>, ProblemHttpResult>> SendMessage(
         string deviceId, HttpRequest http, ClaimsPrincipal user, IOptions<BridgeOptions> bridges, IOptions<JsonOptions> json,
-        LinkedDevices devices, MatrixSessions sessions, MessageSender sender, SendRateLimiter rateLimiter, UpstreamTime upstreamTime,
-        CancellationToken cancellationToken)
+        IOptions<RequestLimitOptions> limits, LinkedDevices devices, MatrixSessions sessions, MessageSender sender, SendRateLimiter rateLimiter,
+        UpstreamTime upstreamTime, CancellationToken cancellationToken)
     {
-        var (request, file) = await ReadAsync(http, json.Value.SerializerOptions, cancellationToken);
+        var identityId = user.MatrixIdentityId();
+        // Before the body is read, so a device that is not the caller's costs no upload. The platform is in the body:
+        // here any platform will do, and the device is checked again on the one asked for.
+        if (!await devices.IsLinkedAsync(identityId, platform: null, deviceId, cancellationToken))
+        {
+            return ApiProblems.NotFound("Device not found");
+        }
+        var (request, file) = await ReadAsync(http, json.Value.SerializerOptions, limits.Value.MaxBodyBytes, cancellationToken);
         if (request is null)
         {
             return ApiProblems.BadRequest(ApiProblems.InvalidBody);
@@ -73,7 +86,6 @@ public static class MessagesApi
             return ApiProblems.BadRequest($"Text is too long: at most {MaxTextBytes} bytes");
         }
 
-        var identityId = user.MatrixIdentityId();
         var platform = bridges.Value.All()[request.Platform!];
         if (!await devices.IsLinkedAsync(identityId, platform.Key, deviceId, cancellationToken))
         {
@@ -102,7 +114,7 @@ public static class MessagesApi
 
     /// <summary>The request's fields from JSON or multipart; a null request when the body is not a JSON object.</summary>
     private static async Task<(SendMessageRequest? Request, OutgoingFile? File)> ReadAsync(HttpRequest http, JsonSerializerOptions options,
-        CancellationToken cancellationToken)
+        long maxJsonBytes, CancellationToken cancellationToken)
     {
         if (http.HasFormContentType)
         {
@@ -111,15 +123,18 @@ public static class MessagesApi
             {
                 form = await http.ReadFormAsync(cancellationToken);
             }
-            catch (InvalidDataException) // the multipart body length limit
+            catch (InvalidDataException) // the form reader's limit: the file is too large
             {
-                var limit = http.HttpContext.RequestServices.GetRequiredService<IOptions<FormOptions>>().Value.MultipartBodyLengthLimit;
-                throw new BadHttpRequestException($"Uploaded file is too large: the limit is {limit / (1024 * 1024)} MiB",
-                    StatusCodes.Status413PayloadTooLarge);
+                throw new BadHttpRequestException("Uploaded file is too large", StatusCodes.Status413PayloadTooLarge); // worded with its limit by ApiProblems
             }
             var file = form.Files.GetFile("file");
             return (new SendMessageRequest(form["contact"], form["group_url"], form["platform"], form["text"], form["reply_id"]),
                 file is { Length: > 0 } ? new OutgoingFile(file) : null);
+        }
+        // Only a form carries a file: a JSON send gets the limit of every JSON body.
+        if (http.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = maxJsonBytes;
         }
         try
         {

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Gateway.Api.Features.Messages;
 
@@ -8,7 +7,7 @@ public static class MessagesRegistration
     /// <summary>The largest file a send may carry (docs/api.md#limits: 100 MiB by default).</summary>
     private const long DefaultMaxFileBytes = 100L * 1024 * 1024;
 
-    /// <summary>Sending, its per-device rate limit, and request size limits that let a file of <c>Messages:MaxFileBytes</c> through.</summary>
+    /// <summary>Sending, its per-device rate limit, and the form reader's limit: a file of <c>Messages:MaxFileBytes</c> at most.</summary>
     public static IHostApplicationBuilder AddMessages(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<MessageSender>();
@@ -16,7 +15,6 @@ public static class MessagesRegistration
         builder.Services.AddOptions<SendRateLimitOptions>().BindConfiguration(SendRateLimitOptions.Section);
         var maxFileBytes = builder.Configuration.GetValue("Messages:MaxFileBytes", DefaultMaxFileBytes);
         builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = maxFileBytes);
-        builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = maxFileBytes + 1024 * 1024); // the file plus its fields
         return builder;
     }
 }
