@@ -57,7 +57,8 @@ public sealed class DeliveryPayload
     public int IdentityId { get; set; }
     public MatrixIdentity Identity { get; set; } = null!;
     public required string EventId { get; set; }
-    public required string Body { get; set; }
+    /// <summary>The JSON body as UTF-8, byte for byte what is signed and POSTed (a file's base64 is written straight into it).</summary>
+    public required byte[] Body { get; set; }
     /// <summary>The body's length, known without reading it: claims keep the payloads one worker holds at once within a budget.</summary>
     public int Size { get; set; }
     public DateTime CreatedAt { get; set; }

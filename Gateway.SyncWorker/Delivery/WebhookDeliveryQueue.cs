@@ -78,7 +78,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
 
     /// <summary>Mapped by the snake_case naming convention.</summary>
     private sealed record ClaimedRow(long Id, int WebhookId, int IdentityId, string RoomId, string EventId, string Url, byte[] SecretCipher,
-        string Payload, int PayloadBytes, DateTime NextAttemptAt);
+        byte[] Payload, int PayloadBytes, DateTime NextAttemptAt);
 
     /// <summary>
     /// Records a run of deliveries of one room as delivered and claims the room's next run (up to
@@ -234,4 +234,4 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
 /// <summary>A delivery this worker claimed, with what its POST needs: the webhook's URL and opened secret.</summary>
 /// <param name="LeasedUntil">The lease this worker took on it: the row is ours while next_attempt_at still says so.</param>
 public sealed record ClaimedDelivery(long Id, int WebhookId, int IdentityId, string RoomId, string EventId, string Url, string Secret,
-    string Payload, int PayloadBytes, DateTime LeasedUntil);
+    byte[] Payload, int PayloadBytes, DateTime LeasedUntil);

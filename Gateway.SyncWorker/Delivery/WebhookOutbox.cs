@@ -15,7 +15,7 @@ namespace Gateway.SyncWorker.Delivery;
 public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, TimeProvider clock, ILogger<WebhookOutbox> logger)
 {
     /// <summary>Records one message's payload and its deliveries, in the order messages are recorded (a room's order).</summary>
-    public Task RecordAsync(MatrixSession identity, IncomingMessage message, string payload, CancellationToken cancellationToken) =>
+    public Task RecordAsync(MatrixSession identity, IncomingMessage message, byte[] payload, CancellationToken cancellationToken) =>
         InsertAsync(identity, message, payload, DeliveryStatus.Pending, error: null, cancellationToken);
 
     /// <summary>Records a message that could not be stored as failed for each webhook, so its owner sees it in the deliveries.</summary>
@@ -27,7 +27,7 @@ public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, Ti
         db.MatrixIdentities.Where(i => i.Id == identity.IdentityId)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.SyncToken, nextBatch), cancellationToken);
 
-    private Task InsertAsync(MatrixSession identity, IncomingMessage message, string? payload, DeliveryStatus status, string? error,
+    private Task InsertAsync(MatrixSession identity, IncomingMessage message, byte[]? payload, DeliveryStatus status, string? error,
         CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -43,10 +43,10 @@ public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, Ti
                 WHERE t.identity_id = {identity.IdentityId} AND w.active
                   AND (t.expires_at IS NULL OR t.expires_at > {now})
                   AND (c.id IS NULL OR c.active)),
-            input AS (SELECT {payload}::text AS body),
+            input AS (SELECT {payload}::bytea AS body),
             payload AS (
                 INSERT INTO delivery_payloads (identity_id, event_id, body, size, created_at)
-                SELECT {identity.IdentityId}, {message.EventId}, input.body, octet_length(input.body), {now}
+                SELECT {identity.IdentityId}, {message.EventId}, input.body, length(input.body), {now}
                 FROM input WHERE input.body IS NOT NULL AND EXISTS (SELECT 1 FROM receivers)
                 ON CONFLICT (identity_id, event_id) DO UPDATE SET event_id = EXCLUDED.event_id
                 RETURNING id)

@@ -19,7 +19,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
 
     public async Task<WebhookDeliveryAttempt> SendAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
-        var body = Encoding.UTF8.GetBytes(delivery.Payload);
+        var body = delivery.Payload;
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -53,8 +53,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
 
     public static string Signature(string secret, string timestamp, byte[] body)
     {
-        var signed = Encoding.UTF8.GetBytes(timestamp + ".").Concat(body).ToArray();
-        return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
+        // Hashed in parts: a body that carries a file is not copied once more to put the timestamp before it.
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret));
+        hmac.AppendData(Encoding.UTF8.GetBytes(timestamp + "."));
+        hmac.AppendData(body);
+        return "sha256=" + Convert.ToHexStringLower(hmac.GetHashAndReset());
     }
 
     private TimeSpan? RetryAfterOf(HttpResponseMessage response) =>

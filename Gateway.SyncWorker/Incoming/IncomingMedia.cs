@@ -58,7 +58,7 @@ public sealed class IncomingMedia(MatrixClient matrix, IOptions<IncomingOptions>
                 blurHash = image.Hash is "" ? blurHash : image.Hash;
             }
         }
-        return new WebhookMedia(Convert.ToBase64String(bytes), new WebhookMediaInfo(bytes.LongLength, mimeType, width, height, blurHash));
+        return new WebhookMedia(bytes, new WebhookMediaInfo(bytes.LongLength, mimeType, width, height, blurHash));
     }
 
     private static long LongOf(JsonNode? value) =>

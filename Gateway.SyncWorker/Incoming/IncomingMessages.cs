@@ -72,8 +72,8 @@ public sealed class IncomingMessages(
     }
 
     /// <summary>The message's webhook body, its file downloaded (see <see cref="IncomingMedia.OfAsync"/>).</summary>
-    public async Task<string> PayloadAsync(MatrixSession identity, IncomingMessage message, bool withoutFileOnError, CancellationToken cancellationToken) =>
-        (message.Payload with { Media = await media.OfAsync(identity, message.Content, withoutFileOnError, cancellationToken) }).ToJson();
+    public async Task<byte[]> PayloadAsync(MatrixSession identity, IncomingMessage message, bool withoutFileOnError, CancellationToken cancellationToken) =>
+        (message.Payload with { Media = await media.OfAsync(identity, message.Content, withoutFileOnError, cancellationToken) }).ToUtf8Json();
 
     private static BridgePlatform? GhostPlatformOf(JsonNode? message, MatrixSession identity, List<BridgePlatform> platforms)
     {

@@ -14,10 +14,12 @@ public sealed record WebhookPayload(
     // Receivers read the body as JSON, never as HTML: accents and emoji stay readable instead of \u-escaped.
     private static readonly JsonSerializerOptions Options = new(Json.SnakeCase) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Options);
+    /// <summary>The body as UTF-8, a file's base64 written straight from its bytes: no string of the whole is ever made.</summary>
+    public byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(this, Options);
 }
 
-public sealed record WebhookMedia(string? Content, WebhookMediaInfo Info)
+/// <param name="Content">The file, written as base64 (System.Text.Json's form for bytes).</param>
+public sealed record WebhookMedia(byte[]? Content, WebhookMediaInfo Info)
 {
     public static readonly WebhookMedia None = new(null, new WebhookMediaInfo(0, "", 0, 0, ""));
 }

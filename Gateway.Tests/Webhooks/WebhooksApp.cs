@@ -93,7 +93,7 @@ public static class WebhookSteps
             db.WebhookDeliveries.Add(new WebhookDelivery
             {
                 WebhookId = webhookId, EventId = eventId, RoomId = roomId, Status = DeliveryStatus.Pending,
-                Payload = new DeliveryPayload { IdentityId = identityId, EventId = eventId, Body = payload, Size = System.Text.Encoding.UTF8.GetByteCount(payload), CreatedAt = DateTime.UtcNow },
+                Payload = new DeliveryPayload { IdentityId = identityId, EventId = eventId, Body = System.Text.Encoding.UTF8.GetBytes(payload), Size = System.Text.Encoding.UTF8.GetByteCount(payload), CreatedAt = DateTime.UtcNow },
                 NextAttemptAt = DateTime.UtcNow, CreatedAt = DateTime.UtcNow,
             });
             eventIds.Add(eventId);

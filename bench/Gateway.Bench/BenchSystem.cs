@@ -64,6 +64,13 @@ public sealed class BenchSystem : IAsyncDisposable
         {
             builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
         }
+        // BENCH_SYNCWORKER_HEAP_MB caps the worker's managed heap, as a container's memory limit would: what it needs,
+        // rather than what a collector with 24 GB to spare lets it grow to.
+        if (int.TryParse(Environment.GetEnvironmentVariable("BENCH_SYNCWORKER_HEAP_MB"), out var heapMb) && heapMb > 0)
+        {
+            var worker = builder.Resources.OfType<ProjectResource>().Single(p => p.Name == "syncworker");
+            builder.CreateResourceBuilder(worker).WithEnvironment("DOTNET_GCHeapHardLimit", ((long)heapMb * 1024 * 1024).ToString("X"));
+        }
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error).AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)
             // The servers' own output (Synapse's access log arrives on stderr, as errors) would drown the numbers.
             .AddFilter("Gateway.AppHost.Resources", LogLevel.Critical)

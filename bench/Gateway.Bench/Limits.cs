@@ -61,7 +61,8 @@ public static class Limits
         await sampler;
         Console.WriteLine();
         Console.WriteLine($"media: {Files} files of {FileBytes / (1024 * 1024)} MiB injected at once ({sent} accepted), {arrived} delivered in {clock.Elapsed.TotalSeconds:F1} s");
-        Console.WriteLine($"SyncWorker RSS        before {before,7:F0} MB   peak {peak,7:F0} MB   (sampled every 50 ms)");
+        var heapLimit = Environment.GetEnvironmentVariable("BENCH_SYNCWORKER_HEAP_MB") is { Length: > 0 } mb ? $", managed heap capped at {mb} MB" : "";
+        Console.WriteLine($"SyncWorker RSS        before {before,7:F0} MB   peak {peak,7:F0} MB   (sampled every 50 ms{heapLimit}; restarted: {(worker.HasExited ? "yes" : "no")})");
     }
 
     private static async Task FairnessAsync(BenchSystem system, Receiver receiver, int messages)

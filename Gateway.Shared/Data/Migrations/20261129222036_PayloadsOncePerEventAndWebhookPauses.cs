@@ -38,7 +38,7 @@ namespace Gateway.Shared.Data.Migrations
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     identity_id = table.Column<int>(type: "integer", nullable: false),
                     event_id = table.Column<string>(type: "text", nullable: false),
-                    body = table.Column<string>(type: "text", nullable: false),
+                    body = table.Column<byte[]>(type: "bytea", nullable: false),
                     size = table.Column<int>(type: "integer", nullable: false),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
@@ -54,15 +54,15 @@ namespace Gateway.Shared.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_webhook_deliveries_payload_id",
+                table: "webhook_deliveries",
+                column: "payload_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_webhook_deliveries_webhook_id_next_attempt_at",
                 table: "webhook_deliveries",
                 columns: new[] { "webhook_id", "next_attempt_at" },
                 filter: "status = 'Pending'");
-
-            migrationBuilder.CreateIndex(
-                name: "ix_webhook_deliveries_payload_id",
-                table: "webhook_deliveries",
-                column: "payload_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_delivery_payloads_identity_id_event_id",
@@ -81,7 +81,8 @@ namespace Gateway.Shared.Data.Migrations
             // Pending deliveries keep what they will POST: one payload per identity and event, then the old column goes.
             migrationBuilder.Sql("""
                 INSERT INTO delivery_payloads (identity_id, event_id, body, size, created_at)
-                SELECT DISTINCT ON (t.identity_id, d.event_id) t.identity_id, d.event_id, d.payload, octet_length(d.payload), d.created_at
+                SELECT DISTINCT ON (t.identity_id, d.event_id)
+                       t.identity_id, d.event_id, convert_to(d.payload, 'UTF8'), octet_length(d.payload), d.created_at
                 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN tokens t ON t.id = w.token_id
                 WHERE d.status = 'Pending' AND d.payload IS NOT NULL
                 ORDER BY t.identity_id, d.event_id, d.id;
@@ -103,7 +104,7 @@ namespace Gateway.Shared.Data.Migrations
                 table: "webhook_deliveries",
                 type: "text",
                 nullable: true);
-            migrationBuilder.Sql("UPDATE webhook_deliveries d SET payload = p.body FROM delivery_payloads p WHERE p.id = d.payload_id;");
+            migrationBuilder.Sql("UPDATE webhook_deliveries d SET payload = convert_from(p.body, 'UTF8') FROM delivery_payloads p WHERE p.id = d.payload_id;");
 
             migrationBuilder.DropForeignKey(
                 name: "fk_webhook_deliveries_delivery_payloads_payload_id",

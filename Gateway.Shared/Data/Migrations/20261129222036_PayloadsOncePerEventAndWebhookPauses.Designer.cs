@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gateway.Shared.Data.Migrations
 {
     [DbContext(typeof(GatewayDb))]
-    [Migration("20261129210732_PayloadsOncePerEventAndWebhookPauses")]
+    [Migration("20261129222036_PayloadsOncePerEventAndWebhookPauses")]
     partial class PayloadsOncePerEventAndWebhookPauses
     {
         /// <inheritdoc />
@@ -210,9 +210,9 @@ namespace Gateway.Shared.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<string>("Body")
+                    b.Property<byte[]>("Body")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("bytea")
                         .HasColumnName("body");
 
                     b.Property<DateTime>("CreatedAt")
