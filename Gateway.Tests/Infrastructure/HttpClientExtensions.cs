@@ -28,6 +28,9 @@ public static class HttpClientExtensions
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            // As curl does for a large body: wait for the server's go-ahead, so a refusal before reading (413) is
+            // answered instead of the connection closing under a body still being sent.
+            request.Headers.ExpectContinue = body.Length > 1024 * 1024;
         }
         return await SendAsync(http, request);
     }
