@@ -8,8 +8,8 @@ namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// Delivers the outbox: claims due deliveries (<see cref="WebhookDeliveryQueue"/>), POSTs them with bounded
-/// concurrency overall, per webhook and per identity, and records each outcome. Wakes on a Redis notice when the sync loops record
-/// deliveries, when an attempt ends (the room's next message may go), and otherwise polls.
+/// concurrency overall, per webhook and per identity, and records each outcome. Wakes on a Redis notice when the sync
+/// loops record deliveries, when an attempt ends (the room's next message may go), and otherwise polls.
 /// </summary>
 public sealed class WebhookDeliveryLoop(
     IServiceScopeFactory scopes, WebhookSender sender, IConnectionMultiplexer redis, IOptions<WebhookOptions> options,
@@ -80,7 +80,7 @@ public sealed class WebhookDeliveryLoop(
             {
                 Count(inFlightPerWebhook, delivery.WebhookId, +1);
                 Count(inFlightPerIdentity, delivery.IdentityId, +1);
-                payloadBytesInFlight += delivery.PayloadBytes;
+                payloadBytesInFlight += delivery.Payload.Length;
                 var attempt = Task.Run(() => AttemptAsync(delivery), CancellationToken.None);
                 attempts.Add(attempt);
                 _ = attempt.ContinueWith(Finished, delivery, TaskScheduler.Default);
@@ -157,7 +157,7 @@ public sealed class WebhookDeliveryLoop(
             attempts.Remove(attempt);
             Count(inFlightPerWebhook, delivery.WebhookId, -1);
             Count(inFlightPerIdentity, delivery.IdentityId, -1);
-            payloadBytesInFlight -= delivery.PayloadBytes;
+            payloadBytesInFlight -= delivery.Payload.Length;
         }
         Wake(); // the room's next delivery may go now, and a slot is free
     }

@@ -84,7 +84,7 @@ public static class WebhookSteps
         foreach (var text in texts)
         {
             var eventId = "$" + Guid.NewGuid().ToString("N");
-            var payload = System.Text.Json.JsonSerializer.Serialize(new
+            var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
             {
                 id = eventId, is_contact = false, type = "m.text", from = "@whatsapp_2376987654321:localhost", to = "@someone:localhost",
                 message = text, device_id = "237123456789",
@@ -93,7 +93,7 @@ public static class WebhookSteps
             db.WebhookDeliveries.Add(new WebhookDelivery
             {
                 WebhookId = webhookId, EventId = eventId, RoomId = roomId, Status = DeliveryStatus.Pending,
-                Payload = new DeliveryPayload { IdentityId = identityId, EventId = eventId, Body = System.Text.Encoding.UTF8.GetBytes(payload), Size = System.Text.Encoding.UTF8.GetByteCount(payload), CreatedAt = DateTime.UtcNow },
+                Payload = new DeliveryPayload { IdentityId = identityId, EventId = eventId, Body = payload, Size = payload.Length, CreatedAt = DateTime.UtcNow },
                 NextAttemptAt = DateTime.UtcNow, CreatedAt = DateTime.UtcNow,
             });
             eventIds.Add(eventId);
