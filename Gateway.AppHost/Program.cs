@@ -20,7 +20,8 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
     .WithConfigurationSection(builder.Configuration, "Messages") // send limits
     .WithConfigurationSection(builder.Configuration, "Gateway:Tokens", target: "Tokens") // expired-token cleanup
     .WithConfigurationSection(builder.Configuration, "Gateway:Auth", target: "Auth") // failed Basic-auth throttle
-    .WithConfigurationSection(builder.Configuration, "Gateway:Requests", target: "Requests"); // request body limit
+    .WithConfigurationSection(builder.Configuration, "Gateway:Requests", target: "Requests") // request body limit
+    .WithConfigurationSection(builder.Configuration, "Gateway:Bridges", target: "Bridges"); // how long to wait for the bot's answers
 
 builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName: null)
     .WithHttpEndpoint()

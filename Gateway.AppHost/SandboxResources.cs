@@ -80,11 +80,13 @@ public static class SandboxResources
         foreach (var platform in sandbox?.Platforms ?? [])
         {
             var prefix = $"Bridges__Platforms__{platform.Name}__";
-            var window = platform.FirstQrSeconds + platform.QrRefreshSeconds * platform.QrRefreshes + 20; // + time to report the outcome
+            var schedule = platform.FirstQrSeconds + platform.QrRefreshSeconds * platform.QrRefreshes; // a pairing code waits as long
+            var window = schedule + 20; // + time to report the outcome
             project.WithEnvironment(prefix + "BotLocalpart", platform.BotLocalpart)
                 .WithEnvironment(prefix + "GhostPrefix", platform.GhostTemplate.Split("{id}")[0])
                 .WithEnvironment(prefix + "FirstQrSeconds", platform.FirstQrSeconds.ToString())
                 .WithEnvironment(prefix + "QrRefreshSeconds", platform.QrRefreshSeconds.ToString())
+                .WithEnvironment(prefix + "PairingCodeSeconds", schedule.ToString())
                 .WithEnvironment(prefix + "LinkWindowSeconds", window.ToString());
         }
         return project;

@@ -7,108 +7,141 @@ using StackExchange.Redis;
 
 namespace Gateway.Api.Bridges;
 
-/// <summary>A recipient as the bridge resolved it: its portal room, or why not.</summary>
-public sealed record Resolution(string? RoomId, string? Error)
+/// <summary>A recipient as the bridge resolved it: its portal room (and, for a contact, the bridge's ghost of it), or why not.</summary>
+public sealed record Resolution(string? RoomId, string? Error, string? ContactGhost = null)
 {
-    public static Resolution Room(string roomId) => new(roomId, null);
+    public static Resolution Room(string roomId, string? contactGhost = null) => new(roomId, null, contactGhost);
     public static Resolution Failed(string error) => new(null, error);
 }
 
 /// <summary>
 /// The bridge commands the gateway sends (docs/bridge.md#commands), while holding the management room's lock (see
-/// <see cref="BridgeCommands"/>). Answers come back from the SyncWorker on the identity's bot channel and are read by
-/// <see cref="BotAnswer"/>. Only <see cref="BridgeCommands"/> makes one; disposing releases the lock.
+/// <see cref="BridgeCommands"/>). The bot's answers do not say which command they answer, so a command that waits for
+/// one is recorded as awaited; the SyncWorker tags the next answer with its id and clears it (docs/bridge.md#answers).
+/// While an answer is owed to an earlier command, the next answer is that command's: no new command is asked until
+/// it comes. Only <see cref="BridgeCommands"/> makes one; disposing releases the lock.
 /// </summary>
 public sealed class BotConversation(MatrixSession session, BridgePlatform platform, string roomId, MatrixClient matrix,
-    IConnectionMultiplexer redis, UpstreamTime time, Func<Task> release) : IAsyncDisposable
+    IConnectionMultiplexer redis, UpstreamTime time, TimeSpan answerTimeout, Func<Task> release) : IAsyncDisposable
 {
+    public const string NoAnswer = "The bridge did not answer in time";
+    public const string StillOwed = "The bridge has not yet answered an earlier command; try again later";
+
+    /// <summary>
+    /// How long an unanswered command is still owed its answer. Past it the answer is taken for lost, so that a bridge
+    /// that dropped a command cannot block new recipients for good; an answer later than this is the one risk left.
+    /// </summary>
+    public static readonly TimeSpan AnswerOwedFor = TimeSpan.FromMinutes(5);
+
     /// <summary>Asks for a QR login; the codes and the outcome reach the link's socket through the SyncWorker.</summary>
     public Task LoginWithQrAsync(CancellationToken cancellationToken) => SendAsync("login qr", cancellationToken);
+
+    /// <summary>Asks for a pairing-code login for <paramref name="phoneDigits"/>; the code reaches the socket as the QR does.</summary>
+    public Task LoginWithPhoneAsync(string phoneDigits, CancellationToken cancellationToken) => SendAsync($"login phone +{phoneDigits}", cancellationToken);
 
     public Task LogoutAsync(string deviceId, CancellationToken cancellationToken) => SendAsync($"logout {deviceId}", cancellationToken);
 
     /// <summary>The portal of a direct chat with <paramref name="contact"/> (normalised), opened by the bridge if new.</summary>
-    public async Task<Resolution> StartChatAsync(string deviceId, string contact, CancellationToken cancellationToken) =>
-        await AskAsync($"start-chat {deviceId} {contact}", notice =>
+    public Task<Resolution> StartChatAsync(string deviceId, string contact, CancellationToken cancellationToken) =>
+        AskAsync($"start-chat {deviceId} {contact}", answer => new(answer.Kind switch
         {
-            if (notice.Kind == BotNotice.PortalJoined)
-            {
-                return notice.RemoteId is { } remote && MatrixIds.NormalizeContact(remote.Split('@')[0]) == contact ? Resolution.Room(notice.RoomId) : null;
-            }
-            var answer = BotAnswer.Read(notice.Body ?? "");
-            return answer.Kind switch
-            {
-                BotAnswerKind.ChatReady => Resolution.Room(answer.RoomId!),
-                BotAnswerKind.ChatFailed => Resolution.Failed(answer.Body),
-                _ => null,
-            };
-        }, cancellationToken) ?? Resolution.Failed("The bridge did not answer in time");
+            BotAnswerKind.ChatReady => Resolution.Room(answer.RoomId!, answer.ContactGhost),
+            BotAnswerKind.ChatFailed or BotAnswerKind.CommandRefused => Resolution.Failed(answer.Body),
+            _ => Resolution.Failed($"The bridge answered something else: {answer.Body}"),
+        }), cancellationToken);
 
-    /// <summary>The portal of the group behind <paramref name="inviteUrl"/>: the bot joins it, then invites the identity to its portal.</summary>
-    public async Task<Resolution> JoinGroupAsync(string inviteUrl, CancellationToken cancellationToken)
-    {
-        string? groupId = null;
-        return await AskAsync($"join {inviteUrl}", notice =>
+    /// <summary>
+    /// The portal of the group behind <paramref name="inviteUrl"/>: the device's login joins it, then the bot invites the
+    /// identity to its portal.
+    /// </summary>
+    public Task<Resolution> JoinGroupAsync(string deviceId, string inviteUrl, CancellationToken cancellationToken) =>
+        AskAsync($"join {deviceId} {inviteUrl}", answer => answer.Kind switch
         {
-            if (notice.Kind == BotNotice.PortalJoined)
-            {
-                return groupId is not null && (notice.RemoteId is null || notice.RemoteId == groupId) ? Resolution.Room(notice.RoomId) : null;
-            }
-            var answer = BotAnswer.Read(notice.Body ?? "");
-            switch (answer.Kind)
-            {
-                case BotAnswerKind.GroupJoined:
-                    groupId = answer.GroupId; // the portal invite follows
-                    return null;
-                case BotAnswerKind.GroupFailed:
-                    return Resolution.Failed(answer.Body);
-                default:
-                    return null;
-            }
-        }, cancellationToken) ?? Resolution.Failed("The bridge did not answer in time");
-    }
+            // The portal invite follows the answer; it names the group it stands for.
+            BotAnswerKind.GroupJoined => new(null, notice => notice.RemoteId is null || notice.RemoteId == answer.GroupId),
+            BotAnswerKind.GroupFailed or BotAnswerKind.CommandRefused => new(Resolution.Failed(answer.Body)),
+            _ => new(Resolution.Failed($"The bridge answered something else: {answer.Body}")),
+        }, cancellationToken);
 
     public ValueTask DisposeAsync() => new(release());
 
     private Task SendAsync(string command, CancellationToken cancellationToken) =>
         matrix.SendTextAsync(session.AccessToken, roomId, command, cancellationToken);
 
+    /// <summary>What an answer means: the resolution, or (after a join) which portal invite to wait for.</summary>
+    private sealed record Conclusion(Resolution? Resolution, Func<BotNotice, bool>? PortalInvite = null);
+
     /// <summary>
-    /// Sends <paramref name="command"/> and returns the first notice <paramref name="conclusive"/> accepts, or null
-    /// when the bot says nothing conclusive within <see cref="BridgeCommands.AnswerTimeout"/>.
+    /// Sends <paramref name="command"/> once no earlier answer is owed, and concludes from the answer tagged with its id
+    /// (and, for a join, the portal invite after it). Every wait ends within the answer timeout: then the command fails.
     /// </summary>
-    private async Task<T?> AskAsync<T>(string command, Func<BotNotice, T?> conclusive, CancellationToken cancellationToken) where T : class
+    private async Task<Resolution> AskAsync(string command, Func<BotAnswer, Conclusion> conclude, CancellationToken cancellationToken)
     {
+        var db = redis.GetDatabase();
+        var awaited = RedisNames.AwaitedAnswer(session.IdentityId, platform.Key);
+        var commandId = Guid.NewGuid().ToString("N");
         // Listen before speaking: the answer can arrive before the send call returns.
-        long? sent = null;
         var notices = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.BotChannel(session.IdentityId)));
+        var started = Stopwatch.GetTimestamp();
+        var sent = false;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(answerTimeout);
         try
         {
-            await SendAsync(command, cancellationToken);
-            sent = Stopwatch.GetTimestamp();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(BridgeCommands.AnswerTimeout);
-            while (true)
+            while (!await db.LockTakeAsync(awaited, commandId, AnswerOwedFor))
             {
-                var message = await notices.ReadAsync(timeout.Token);
-                if (BotNotice.FromJson(message.Message.ToString()) is { } notice && notice.Platform == platform.Key
-                    && conclusive(notice) is { } answer)
+                await Task.Delay(TimeSpan.FromMilliseconds(100), timeout.Token); // the SyncWorker clears it when the owed answer comes
+            }
+            try
+            {
+                await SendAsync(command, cancellationToken);
+                sent = true;
+            }
+            catch
+            {
+                await db.LockReleaseAsync(awaited, commandId); // never sent: no answer is owed
+                throw;
+            }
+            timeout.CancelAfter(answerTimeout); // the whole timeout for the answer, however long the owed one took
+            // Portal invites seen meanwhile are kept: the worker may relay a join's invite before its answer.
+            var invites = new List<BotNotice>();
+            BotNotice? notice;
+            while ((notice = await NextAsync(notices, timeout.Token)) is not { Kind: BotNotice.Answer } || notice.AnswerTo != commandId)
+            {
+                if (notice is { Kind: BotNotice.PortalJoined })
                 {
-                    return answer;
+                    invites.Add(notice);
                 }
             }
+            var conclusion = conclude(BotAnswer.Read(notice.Body ?? ""));
+            if (conclusion.PortalInvite is not { } isPortal)
+            {
+                return conclusion.Resolution!;
+            }
+            BotNotice? invite;
+            while ((invite = invites.FirstOrDefault(isPortal)) is null)
+            {
+                if (await NextAsync(notices, timeout.Token) is { Kind: BotNotice.PortalJoined } next)
+                {
+                    invites.Add(next);
+                }
+            }
+            return Resolution.Room(invite.RoomId);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return null;
+            // A command sent stays awaited: its answer, when it comes, is taken off by the SyncWorker and by no one else.
+            return Resolution.Failed(sent ? NoAnswer : StillOwed);
         }
         finally
         {
-            if (sent is { } since)
-            {
-                time.AddBridge(Stopwatch.GetElapsedTime(since));
-            }
+            time.AddBridge(Stopwatch.GetElapsedTime(started));
             await notices.UnsubscribeAsync();
         }
     }
+
+    private async Task<BotNotice?> NextAsync(ChannelMessageQueue notices, CancellationToken cancellationToken) =>
+        BotNotice.FromJson((await notices.ReadAsync(cancellationToken)).Message.ToString()) is { } notice && notice.Platform == platform.Key
+            ? notice
+            : null;
 }

@@ -3,19 +3,20 @@ using Gateway.Api.Matrix;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Matrix;
 using Gateway.Shared.Redis;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.Api.Bridges;
 
 /// <summary>
 /// The only way to speak to a bridge bot: a <see cref="BotConversation"/> holds the management room's command lock,
-/// across Api replicas, so one command at a time is in flight per identity and platform and an answer can never be
-/// taken for the answer to another command.
+/// across Api replicas, so one command at a time is sent per identity and platform (a command whose answer is late
+/// stays awaited after the lock is gone: see <see cref="BotConversation"/>).
 /// </summary>
 public sealed class BridgeCommands(MatrixClient matrix, ManagementRooms managementRooms, IConnectionMultiplexer redis, UpstreamTime time,
-    TimeProvider clock)
+    IOptions<BridgeOptions> options, TimeProvider clock)
 {
-    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(30);
+    private TimeSpan AnswerTimeout => options.Value.AnswerTimeout;
 
     /// <summary>Takes the lock, then the management room (created, and the bot waited for, on first need).</summary>
     public Task<BotConversation> OpenAsync(MatrixSession session, BridgePlatform platform, CancellationToken cancellationToken) =>
@@ -33,7 +34,7 @@ public sealed class BridgeCommands(MatrixClient matrix, ManagementRooms manageme
         try
         {
             roomId ??= await managementRooms.EnsureAsync(session, platform, cancellationToken);
-            return new BotConversation(session, platform, roomId, matrix, redis, time, release);
+            return new BotConversation(session, platform, roomId, matrix, redis, time, AnswerTimeout, release);
         }
         catch
         {
@@ -49,7 +50,8 @@ public sealed class BridgeCommands(MatrixClient matrix, ManagementRooms manageme
         var db = redis.GetDatabase();
         var deadline = clock.GetUtcNow() + AnswerTimeout;
         long? waitingSince = null;
-        while (!await db.LockTakeAsync(key, owner, AnswerTimeout + TimeSpan.FromSeconds(15)))
+        // Held for a command's two waits at most (an owed answer, then its own), with a margin.
+        while (!await db.LockTakeAsync(key, owner, 2 * AnswerTimeout + TimeSpan.FromSeconds(15)))
         {
             if (clock.GetUtcNow() > deadline)
             {

@@ -40,11 +40,11 @@ public sealed class RecipientResolver(GatewayDb db, BridgeCommands commands, Mat
         }
         var resolution = kind == BridgeRoomKind.Contact
             ? await bot.StartChatAsync(deviceId, remoteId, cancellationToken)
-            : await bot.JoinGroupAsync($"https://{platform.InviteHost}/{remoteId}", cancellationToken);
+            : await bot.JoinGroupAsync(deviceId, $"https://{platform.InviteHost}/{remoteId}", cancellationToken);
         if (resolution.RoomId is { } roomId)
         {
             await matrix.JoinAsync(session.AccessToken, roomId, cancellationToken); // a no-op when the worker already joined
-            await db.AddPortalIfMissingAsync(session.IdentityId, platform.Key, kind, deviceId, remoteId, asWritten, roomId,
+            await db.AddPortalIfMissingAsync(session.IdentityId, platform.Key, kind, deviceId, remoteId, asWritten, resolution.ContactGhost, roomId,
                 clock.GetUtcNow().UtcDateTime, cancellationToken);
         }
         return resolution;

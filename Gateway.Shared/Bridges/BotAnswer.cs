@@ -1,12 +1,13 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Gateway.Shared.Matrix;
 
 namespace Gateway.Shared.Bridges;
 
 /// <summary>What a bridge bot's message means to the gateway (docs/bridge.md#answers).</summary>
 public enum BotAnswerKind
 {
-    /// <summary>Nothing the gateway acts on (help texts, welcome, list-logins, …).</summary>
+    /// <summary>Nothing the gateway acts on (help texts, welcome, list-logins, instructions, …).</summary>
     Other,
     /// <summary><c>start-chat</c> found the chat: <see cref="BotAnswer.RoomId"/> is its portal.</summary>
     ChatReady,
@@ -16,24 +17,37 @@ public enum BotAnswerKind
     GroupJoined,
     /// <summary><c>join</c> failed, or the link is invalid (any other "Failed…" or "Invalid…" text).</summary>
     GroupFailed,
-    /// <summary>A login QR code (<see cref="BotAnswer.QrCode"/>), or a refreshed one (an edit of the first).</summary>
+    /// <summary>The bot would not run the command at all (not logged in, unknown command, wrong usage).</summary>
+    CommandRefused,
+    /// <summary>A login QR code (<see cref="BotAnswer.Code"/>), or a refreshed one (an edit of the first).</summary>
     QrCode,
+    /// <summary>A pairing code to type on the phone (<see cref="BotAnswer.Code"/>, <c>ABCD-EFGH</c>).</summary>
+    PairingCode,
     /// <summary>A login succeeded: <see cref="BotAnswer.DeviceId"/> is the phone's number.</summary>
     LoggedIn,
     /// <summary>A login could not start, or failed (timed out).</summary>
     LoginFailed,
+    /// <summary>The phone unlinked <see cref="BotAnswer.DeviceId"/>; <see cref="BotAnswer.Body"/> is the bridge's explanation.</summary>
+    LoggedOutByPhone,
 }
 
 /// <summary>
-/// The one reader of the bot's texts, word for word as mautrix bridges write them. The SyncWorker reads QR codes and
-/// login outcomes with it; the Api reads the answers to the commands it sent (relayed as plain bodies).
+/// The one reader of the bot's texts, word for word as mautrix bridges write them. The SyncWorker reads every bot
+/// message with it and relays the answers to commands to the Api, tagged with the command they answer.
 /// </summary>
-public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? RoomId = null, string? GroupId = null,
-    string? DeviceId = null, string? QrCode = null, bool IsRefresh = false)
+public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? RoomId = null, string? ContactGhost = null,
+    string? GroupId = null, string? DeviceId = null, string? Code = null, bool IsRefresh = false)
 {
-    // Room links come as matrix.to URLs, the room id either plain (!…) or percent-encoded (%21…).
+    /// <summary>Whether this is the one answer a command the gateway waits on gets (start-chat, join).</summary>
+    public bool AnswersCommand => Kind is BotAnswerKind.ChatReady or BotAnswerKind.ChatFailed or BotAnswerKind.GroupJoined
+        or BotAnswerKind.GroupFailed or BotAnswerKind.CommandRefused;
+
+    // Links come as matrix.to URLs, the room id either plain (!…) or percent-encoded (%21…).
     [GeneratedRegex(@"https://matrix\.to/#/(?<room>(?:!|%21)[^)\s/?]+)")]
     private static partial Regex RoomLink();
+
+    [GeneratedRegex(@"https://matrix\.to/#/(?<user>(?:@|%40)[^)\s/?]+)")]
+    private static partial Regex UserLink();
 
     [GeneratedRegex(@"^Successfully joined group `(?<jid>[^`]+)`")]
     private static partial Regex JoinedGroup();
@@ -41,16 +55,24 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
     [GeneratedRegex(@"^Successfully logged in as \+?(?<number>[0-9]+)")]
     private static partial Regex LoggedIn();
 
-    /// <summary>Reads a bot message's content: a QR image (or its edit), else its text.</summary>
+    // bridgev2's pairing code notice: the code alone, in a code span (WhatsApp's alphabet has no 0, I, O or U).
+    [GeneratedRegex(@"^`(?<code>[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4})`$")]
+    private static partial Regex PairingCode();
+
+    // bridgev2's state notice for a login the phone unlinked: "State update for +<number>: `BAD_CREDENTIALS` (`<code>`): <why>".
+    [GeneratedRegex(@"^State update for \+?(?<number>[0-9]+): `BAD_CREDENTIALS`(?: \(`[^`]*`\))?: (?<why>.+)$", RegexOptions.Singleline)]
+    private static partial Regex LoggedOutByPhone();
+
+    /// <summary>Reads a bot message's content: a QR image (or its edit), else its text. Content of any other shape is <see cref="BotAnswerKind.Other"/>.</summary>
     public static BotAnswer Read(JsonNode? content)
     {
-        var isEdit = content?["m.relates_to"]?["rel_type"]?.GetValue<string>() == "m.replace";
+        var isEdit = EventJson.String(content?["m.relates_to"]?["rel_type"]) == "m.replace";
         var image = isEdit ? content?["m.new_content"] : content;
-        if (image?["msgtype"]?.GetValue<string>() == "m.image" && image["body"]?.GetValue<string>() is { Length: > 0 } code)
+        if (EventJson.String(image?["msgtype"]) == "m.image" && EventJson.String(image?["body"]) is { Length: > 0 } code)
         {
-            return new BotAnswer(BotAnswerKind.QrCode, code, QrCode: code, IsRefresh: isEdit);
+            return new BotAnswer(BotAnswerKind.QrCode, code, Code: code, IsRefresh: isEdit);
         }
-        return Read(content?["body"]?.GetValue<string>() ?? "");
+        return Read(EventJson.String(content?["body"]) ?? "");
     }
 
     /// <summary>Reads a bot message's text.</summary>
@@ -58,13 +80,20 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
     {
         if (body.StartsWith("Created chat with", StringComparison.Ordinal) || body.StartsWith("You already have a direct chat", StringComparison.Ordinal))
         {
+            var ghost = UserLink().Match(body) is { Success: true } user ? Uri.UnescapeDataString(user.Groups["user"].Value) : null;
             return RoomLink().Matches(body).LastOrDefault() is { } link
-                ? new BotAnswer(BotAnswerKind.ChatReady, body, RoomId: Uri.UnescapeDataString(link.Groups["room"].Value))
+                ? new BotAnswer(BotAnswerKind.ChatReady, body, RoomId: Uri.UnescapeDataString(link.Groups["room"].Value), ContactGhost: ghost)
                 : new BotAnswer(BotAnswerKind.Other, body);
         }
         if (body.StartsWith("Failed to resolve identifier", StringComparison.Ordinal) || body.StartsWith("Identifier ", StringComparison.Ordinal))
         {
             return new BotAnswer(BotAnswerKind.ChatFailed, body);
+        }
+        if (body.StartsWith("That command requires you to be logged in", StringComparison.Ordinal)
+            || body.StartsWith("Unknown command", StringComparison.Ordinal)
+            || body.StartsWith("Usage:", StringComparison.Ordinal) || body.StartsWith("**Usage:**", StringComparison.Ordinal))
+        {
+            return new BotAnswer(BotAnswerKind.CommandRefused, body);
         }
         if (JoinedGroup().Match(body) is { Success: true } joined)
         {
@@ -74,7 +103,16 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
         {
             return new BotAnswer(BotAnswerKind.LoggedIn, body, DeviceId: success.Groups["number"].Value);
         }
-        if (body.StartsWith("Login failed:", StringComparison.Ordinal) || body.StartsWith("Failed to start login:", StringComparison.Ordinal))
+        if (PairingCode().Match(body) is { Success: true } pairing)
+        {
+            return new BotAnswer(BotAnswerKind.PairingCode, body, Code: pairing.Groups["code"].Value);
+        }
+        if (LoggedOutByPhone().Match(body) is { Success: true } loggedOut)
+        {
+            return new BotAnswer(BotAnswerKind.LoggedOutByPhone, loggedOut.Groups["why"].Value.Trim(), DeviceId: loggedOut.Groups["number"].Value);
+        }
+        if (body.StartsWith("Login failed:", StringComparison.Ordinal) || body.StartsWith("Failed to start login:", StringComparison.Ordinal)
+            || body.StartsWith("Invalid login flow", StringComparison.Ordinal))
         {
             return new BotAnswer(BotAnswerKind.LoginFailed, body);
         }

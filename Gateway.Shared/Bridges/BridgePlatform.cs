@@ -8,6 +8,8 @@ namespace Gateway.Shared.Bridges;
 public sealed class BridgePlatform
 {
     public string Key { get; set; } = "";
+    /// <summary>The network's name as users know it, in errors (<c>Device … is logged out of WhatsApp</c>).</summary>
+    public string NetworkName { get; set; } = "";
     /// <summary>The bot's localpart; its user id is <c>@{BotLocalpart}:{server}</c>.</summary>
     public string BotLocalpart { get; set; } = "";
     /// <summary>Ghost localparts are <c>{GhostPrefix}{remote id}</c>.</summary>
@@ -19,17 +21,32 @@ public sealed class BridgePlatform
     public int QrRefreshSeconds { get; set; } = 20;
     /// <summary>How long a pending link waits for its scan: the whole QR schedule plus a margin.</summary>
     public int LinkWindowSeconds { get; set; } = 180;
+    /// <summary>Whether the bridge links by pairing code too (<c>login phone +…</c>).</summary>
+    public bool PairingCodes { get; set; }
+    /// <summary>How long a pairing code can be entered: it is never refreshed, and the login waits as long as the whole QR schedule.</summary>
+    public int PairingCodeSeconds { get; set; } = 160;
 
     public string BotUserId(string server) => $"@{BotLocalpart}:{server}";
 
-    public bool IsGhost(string userId) => userId.StartsWith("@" + GhostPrefix, StringComparison.Ordinal);
+    /// <summary>
+    /// One of this bridge's ghosts: its namespace on the homeserver's own server (<paramref name="server"/>). Anyone
+    /// elsewhere may pick a name that starts the same way; only the bridge can register one here.
+    /// </summary>
+    public bool IsGhost(string userId, string server) =>
+        userId.StartsWith("@" + GhostPrefix, StringComparison.Ordinal) && userId.EndsWith(":" + server, StringComparison.Ordinal)
+        && userId != BotUserId(server);
+
+    public string GhostUserId(string remoteId, string server) => $"@{GhostPrefix}{remoteId}:{server}";
+
+    /// <summary>The remote id in a ghost's user id: <c>@whatsapp_lid-123:server</c> → <c>lid-123</c>.</summary>
+    public string GhostRemoteId(string ghostUserId) => ghostUserId[(GhostPrefix.Length + 1)..ghostUserId.LastIndexOf(':')];
 
     /// <summary>The bridges the gateway knows how to drive, with mautrix's default names.</summary>
     public static readonly IReadOnlyDictionary<string, BridgePlatform> Known = new Dictionary<string, BridgePlatform>
     {
-        ["wa"] = new() { Key = "wa", BotLocalpart = "whatsappbot", GhostPrefix = "whatsapp_", InviteHost = "chat.whatsapp.com" },
-        ["signal"] = new() { Key = "signal", BotLocalpart = "signalbot", GhostPrefix = "signal_", InviteHost = "signal.group" },
-        ["telegram"] = new() { Key = "telegram", BotLocalpart = "telegrambot", GhostPrefix = "telegram_", InviteHost = "t.me" },
+        ["wa"] = new() { Key = "wa", NetworkName = "WhatsApp", BotLocalpart = "whatsappbot", GhostPrefix = "whatsapp_", InviteHost = "chat.whatsapp.com", PairingCodes = true },
+        ["signal"] = new() { Key = "signal", NetworkName = "Signal", BotLocalpart = "signalbot", GhostPrefix = "signal_", InviteHost = "signal.group" },
+        ["telegram"] = new() { Key = "telegram", NetworkName = "Telegram", BotLocalpart = "telegrambot", GhostPrefix = "telegram_", InviteHost = "t.me" },
     };
 
     /// <summary>Names left blank in configuration take the known platform's defaults.</summary>
@@ -37,6 +54,8 @@ public sealed class BridgePlatform
     {
         var defaults = Known.GetValueOrDefault(key);
         Key = key;
+        NetworkName = NetworkName is "" ? defaults?.NetworkName ?? key : NetworkName;
+        PairingCodes = PairingCodes || defaults?.PairingCodes == true;
         BotLocalpart = BotLocalpart is "" ? defaults?.BotLocalpart ?? $"{key}bot" : BotLocalpart;
         GhostPrefix = GhostPrefix is "" ? defaults?.GhostPrefix ?? $"{key}_" : GhostPrefix;
         InviteHost = InviteHost is "" ? defaults?.InviteHost ?? "" : InviteHost;
@@ -53,6 +72,11 @@ public sealed class BridgeOptions
     public const string Section = "Bridges";
 
     public Dictionary<string, BridgePlatform> Platforms { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long a request waits for the bot's answer to a command before failing that recipient.</summary>
+    public int AnswerTimeoutSeconds { get; set; } = 30;
+
+    public TimeSpan AnswerTimeout => TimeSpan.FromSeconds(AnswerTimeoutSeconds);
 
     private IReadOnlyDictionary<string, BridgePlatform>? all;
 

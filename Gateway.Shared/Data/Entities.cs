@@ -54,7 +54,10 @@ public sealed class ApiToken
     public DateTime CreatedAt { get; set; }
 }
 
-/// <summary>A phone (or other chat account) linked through a bridge to a Matrix identity.</summary>
+/// <summary>
+/// A phone (or other chat account) linked through a bridge to a Matrix identity. A phone is linked to one identity
+/// per platform: linking it under another moves it there, as the bridge moves its login.
+/// </summary>
 public sealed class LinkedDevice
 {
     public int Id { get; set; }
@@ -64,7 +67,18 @@ public sealed class LinkedDevice
     public required string Platform { get; set; }
     /// <summary>The remote account, as the bridge names its login (for WhatsApp the phone number's digits).</summary>
     public required string DeviceId { get; set; }
+    public DeviceStatus Status { get; set; }
+    /// <summary>The bridge's words when the phone unlinked the device (<see cref="DeviceStatus.LoggedOut"/>).</summary>
+    public string? StatusReason { get; set; }
+    /// <summary>When the bridge reported the link (the success message's homeserver time): a later link of the phone wins.</summary>
     public DateTime CreatedAt { get; set; }
+}
+
+public enum DeviceStatus
+{
+    Connected,
+    /// <summary>The phone unlinked the device: the bridge keeps the login but can send nothing until it is linked again.</summary>
+    LoggedOut,
 }
 
 /// <summary>What a bridge room is to the gateway.</summary>
@@ -90,6 +104,11 @@ public sealed class BridgeRoom
     public string RemoteId { get; set; } = "";
     /// <summary>The contact or invite link as the API caller first wrote it (webhooks report senders this way).</summary>
     public string? RecipientAsWritten { get; set; }
+    /// <summary>
+    /// The contact's ghost as the bridge named it when it opened the chat (on WhatsApp a LID ghost, whose digits are not
+    /// the phone's): how the contact is recognised among a group's members.
+    /// </summary>
+    public string? ContactGhost { get; set; }
     public required string RoomId { get; set; }
     /// <summary>The device (bridge login) that owns a portal; empty for management rooms.</summary>
     public string DeviceId { get; set; } = "";

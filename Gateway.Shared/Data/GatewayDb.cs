@@ -40,8 +40,10 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
         model.Entity<LinkedDevice>(device =>
         {
             device.ToTable("devices");
-            // Re-linking the same number is idempotent.
-            device.HasIndex(d => new { d.IdentityId, d.Platform, d.DeviceId }).IsUnique();
+            device.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            // One identity per phone and platform: re-linking is idempotent, linking under another identity moves it.
+            device.HasIndex(d => new { d.Platform, d.DeviceId }).IsUnique();
+            device.HasIndex(d => d.IdentityId);
             device.HasOne(d => d.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
         });
 

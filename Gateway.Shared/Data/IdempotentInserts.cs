@@ -10,21 +10,21 @@ public static class IdempotentInserts
 {
     /// <summary>Adds a portal (<see cref="BridgeRoomKind.Contact"/> or <see cref="BridgeRoomKind.Group"/>) to the room map unless the chat has one.</summary>
     public static Task<int> AddPortalIfMissingAsync(this GatewayDb db, int identityId, string platform, BridgeRoomKind kind, string deviceId,
-        string remoteId, string recipientAsWritten, string roomId, DateTime createdAt, CancellationToken cancellationToken) =>
+        string remoteId, string recipientAsWritten, string? contactGhost, string roomId, DateTime createdAt, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO bridge_rooms (identity_id, platform, kind, device_id, remote_id, recipient_as_written, room_id, created_at)
-            VALUES ({identityId}, {platform}, {kind.ToString()}, {deviceId}, {remoteId}, {recipientAsWritten}, {roomId}, {createdAt})
+            INSERT INTO bridge_rooms (identity_id, platform, kind, device_id, remote_id, recipient_as_written, contact_ghost, room_id, created_at)
+            VALUES ({identityId}, {platform}, {kind.ToString()}, {deviceId}, {remoteId}, {recipientAsWritten}, {contactGhost}, {roomId}, {createdAt})
             ON CONFLICT (identity_id, platform, kind, device_id, remote_id) DO NOTHING
             """, cancellationToken);
 
-    /// <summary>Adds a linked device unless the identity has it already (a relink of the same number).</summary>
-    public static Task<int> AddDeviceIfMissingAsync(this GatewayDb db, int identityId, string platform, string deviceId, DateTime createdAt,
+    /// <summary>Adds a linked device unless the phone is linked already, to this identity or another.</summary>
+    public static Task<int> AddDeviceIfMissingAsync(this GatewayDb db, int identityId, string platform, string deviceId, DateTime linkedAt,
         CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync(
             $"""
-            INSERT INTO devices (identity_id, platform, device_id, created_at)
-            VALUES ({identityId}, {platform}, {deviceId}, {createdAt})
-            ON CONFLICT (identity_id, platform, device_id) DO NOTHING
+            INSERT INTO devices (identity_id, platform, device_id, status, created_at)
+            VALUES ({identityId}, {platform}, {deviceId}, {DeviceStatus.Connected.ToString()}, {linkedAt})
+            ON CONFLICT (platform, device_id) DO NOTHING
             """, cancellationToken);
 }

@@ -36,6 +36,15 @@ public static class RedisNames
     /// <summary>Held while a command to a bridge bot waits for its answer: one command at a time per management room.</summary>
     public static string CommandLock(int identityId, string platform) => $"gw:{identityId}:command:{platform}";
 
+    /// <summary>
+    /// The id of the command whose answer the bot still owes, while it does (docs/bridge.md#answers): the next answer
+    /// the bot gives is that command's, whoever is waiting.
+    /// </summary>
+    public static string AwaitedAnswer(int identityId, string platform) => $"gw:{identityId}:command:{platform}:awaited";
+
+    /// <summary>Marks a bot message already taken as an answer, so a replayed sync batch cannot take it again for a later command.</summary>
+    public static string AnswerTaken(int identityId, string eventId) => $"gw:{identityId}:answer-taken:{eventId}";
+
     /// <summary>The token bucket of a device's sends.</summary>
     public static string SendRate(int identityId, string platform, string deviceId) => $"gw:{identityId}:rate:{platform}:{deviceId}";
 
@@ -52,7 +61,7 @@ public static class RedisNames
     public const string TokenCleanupLock = "gw:tokens:cleanup";
 }
 
-/// <summary>A WebSocket frame of the device link: <c>qr</c>, <c>success</c> or <c>error</c> (docs/api.md#qr-websocket).</summary>
+/// <summary>A WebSocket frame of the device link: <c>qr</c>, <c>code</c>, <c>success</c> or <c>error</c> (docs/api.md#qr-websocket).</summary>
 public sealed record LinkFrame(
     string Type,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Code = null,
@@ -64,17 +73,21 @@ public sealed record LinkFrame(
     public const string NoPendingLink = "You have no pending devices to add. Add a device and try again.";
 
     public static LinkFrame Qr(string code, int expiresIn) => new("qr", Code: code, ExpiresIn: expiresIn);
+    public static LinkFrame PairingCode(string code, int expiresIn) => new("code", Code: code, ExpiresIn: expiresIn);
     public static LinkFrame Success(string platform, string deviceId) => new("success", Platform: platform, DeviceId: deviceId);
     public static LinkFrame Failure(string error) => new("error", Error: error);
 
-    [JsonIgnore] public bool IsFinal => Type != "qr";
+    [JsonIgnore] public bool IsFinal => Type is not ("qr" or "code");
 
     public string ToJson() => JsonSerializer.Serialize(this, Json.SnakeCase);
     public static LinkFrame? FromJson(string json) => JsonSerializer.Deserialize<LinkFrame>(json, Json.SnakeCase);
 }
 
-/// <summary>Something a bridge bot did for an identity, relayed on its bot channel (answers and portal invites).</summary>
-public sealed record BotNotice(string Platform, string Kind, string RoomId, string? Body = null, string? RemoteId = null)
+/// <summary>
+/// Something a bridge bot did for an identity, relayed on its bot channel: a message in the management room (with the
+/// id of the command it answers, when it is an answer) or a portal invite the identity accepted.
+/// </summary>
+public sealed record BotNotice(string Platform, string Kind, string RoomId, string? Body = null, string? RemoteId = null, string? AnswerTo = null)
 {
     public const string Answer = "answer", PortalJoined = "portal";
 

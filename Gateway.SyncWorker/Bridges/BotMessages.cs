@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Gateway.Shared.Bridges;
-using Gateway.Shared.Data;
 using Gateway.Shared.Matrix;
 using Gateway.Shared.Redis;
 using StackExchange.Redis;
@@ -8,47 +7,70 @@ using StackExchange.Redis;
 namespace Gateway.SyncWorker.Bridges;
 
 /// <summary>
-/// Turns what a bridge bot says in a management room into the gateway's terms (docs/bridge.md#linking): QR images and their
-/// edits become <c>qr</c> frames, the success text a device row and a <c>success</c> frame, a failed login an
-/// <c>error</c> frame. Every answer is also relayed on the identity's bot channel for requests waiting on it.
+/// Turns what a bridge bot says in a management room into the gateway's terms (docs/bridge.md#linking): QR images and
+/// their edits become <c>qr</c> frames, a pairing code a <c>code</c> frame, the success text a device link and a
+/// <c>success</c> frame, a failed login an <c>error</c> frame, a phone's logout the device's status. Every message is
+/// also relayed on the identity's bot channel; an answer to a command carries the id of the command it answers.
 /// </summary>
-public sealed class BotMessages(GatewayDb db, IConnectionMultiplexer redis, TimeProvider clock, ILogger<BotMessages> logger)
+public sealed class BotMessages(DeviceLinks devices, IConnectionMultiplexer redis, ILogger<BotMessages> logger)
 {
+    // Takes the awaited command's id, once per answer: a replayed batch finds its answer taken and takes nothing.
+    private static readonly LuaScript TakeAwaited = LuaScript.Prepare("""
+        if redis.call('SET', @taken, '1', 'NX', 'EX', 86400) then
+          return redis.call('GETDEL', @awaited)
+        end
+        return false
+        """);
+
     public async Task HandleAsync(MatrixSession identity, BridgePlatform platform, string roomId, JsonNode message, CancellationToken cancellationToken)
     {
         var content = message["content"];
-        var body = content?["body"]?.GetValue<string>() ?? "";
-        await PublishAsync(RedisNames.BotChannel(identity.IdentityId), new BotNotice(platform.Key, BotNotice.Answer, roomId, body).ToJson());
-
         var answer = BotAnswer.Read(content);
+        var sentAt = DateTimeOffset.FromUnixTimeMilliseconds(EventJson.Long(message["origin_server_ts"]) ?? 0).UtcDateTime;
+        var answerTo = answer.AnswersCommand && EventJson.String(message["event_id"]) is { } eventId
+            ? await TakeAwaitedCommandAsync(identity, platform, eventId)
+            : null;
+        await PublishAsync(RedisNames.BotChannel(identity.IdentityId),
+            new BotNotice(platform.Key, BotNotice.Answer, roomId, EventJson.String(content?["body"]) ?? "", AnswerTo: answerTo).ToJson());
+
         switch (answer.Kind)
         {
             case BotAnswerKind.QrCode:
-                await PublishFrameAsync(identity, platform, LinkFrame.Qr(answer.QrCode!, answer.IsRefresh ? platform.QrRefreshSeconds : platform.FirstQrSeconds));
+                await PublishFrameAsync(identity, platform, LinkFrame.Qr(answer.Code!, answer.IsRefresh ? platform.QrRefreshSeconds : platform.FirstQrSeconds));
+                break;
+            case BotAnswerKind.PairingCode:
+                await PublishFrameAsync(identity, platform, LinkFrame.PairingCode(answer.Code!, platform.PairingCodeSeconds));
                 break;
             case BotAnswerKind.LoggedIn:
-                await RecordDeviceAsync(identity, platform, answer.DeviceId!, cancellationToken);
+                await devices.LinkedAsync(identity.IdentityId, identity.UserId, platform.Key, answer.DeviceId!, sentAt, cancellationToken);
                 await PublishFrameAsync(identity, platform, LinkFrame.Success(platform.Key, answer.DeviceId!));
                 break;
             case BotAnswerKind.LoginFailed:
                 await PublishFrameAsync(identity, platform, LinkFrame.Failure(answer.Body));
                 break;
+            case BotAnswerKind.LoggedOutByPhone:
+                await devices.LoggedOutAsync(identity.IdentityId, platform.Key, answer.DeviceId!, answer.Body, sentAt, cancellationToken);
+                break;
         }
     }
 
-    /// <summary>The identity joined a portal room; requests resolving a recipient wait for this.</summary>
-    public Task PortalJoinedAsync(MatrixSession identity, BridgePlatform platform, string roomId, JsonNode? bridgeState, CancellationToken cancellationToken)
-    {
-        var remoteId = bridgeState?["channel"]?["id"]?.GetValue<string>();
-        return PublishAsync(RedisNames.BotChannel(identity.IdentityId), new BotNotice(platform.Key, BotNotice.PortalJoined, roomId, RemoteId: remoteId).ToJson());
-    }
+    /// <summary>The identity joined a portal room; requests resolving a group wait for this.</summary>
+    public Task PortalJoinedAsync(MatrixSession identity, BridgePlatform platform, string roomId, string? remoteId) =>
+        PublishAsync(RedisNames.BotChannel(identity.IdentityId), new BotNotice(platform.Key, BotNotice.PortalJoined, roomId, RemoteId: remoteId).ToJson());
 
-    private async Task RecordDeviceAsync(MatrixSession identity, BridgePlatform platform, string deviceId, CancellationToken cancellationToken)
+    private async Task<string?> TakeAwaitedCommandAsync(MatrixSession identity, BridgePlatform platform, string eventId)
     {
-        // Re-linking the same number (or replaying a batch after a crash) must not add a second row.
-        var inserted = await db.AddDeviceIfMissingAsync(identity.IdentityId, platform.Key, deviceId, clock.GetUtcNow().UtcDateTime, cancellationToken);
-        logger.LogInformation("Device {Platform}/{DeviceId} linked to {UserId} ({State})", platform.Key, deviceId, identity.UserId,
-            inserted == 1 ? "new" : "again");
+        var taken = await redis.GetDatabase().ScriptEvaluateAsync(TakeAwaited, new
+        {
+            taken = (RedisKey)RedisNames.AnswerTaken(identity.IdentityId, eventId),
+            awaited = (RedisKey)RedisNames.AwaitedAnswer(identity.IdentityId, platform.Key),
+        });
+        if (taken.IsNull)
+        {
+            logger.LogInformation("The {Platform} bot answered no awaited command in {EventId} (a replay, or an answer given up on long ago)", platform.Key, eventId);
+            return null;
+        }
+        return taken.ToString();
     }
 
     private async Task PublishFrameAsync(MatrixSession identity, BridgePlatform platform, LinkFrame frame)

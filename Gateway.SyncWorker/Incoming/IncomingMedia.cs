@@ -18,14 +18,16 @@ public sealed class IncomingMedia(MatrixClient matrix, IOptions<IncomingOptions>
     /// </param>
     public async Task<WebhookMedia> OfAsync(MatrixSession identity, JsonNode content, bool withoutFileOnError, CancellationToken cancellationToken)
     {
-        if (content["url"]?.GetValue<string>() is not { } url)
+        if (EventJson.String(content["url"]) is not { } url)
         {
             return WebhookMedia.None; // text, or an encrypted file (the gateway's rooms are unencrypted)
         }
         var info = content["info"];
-        var announced = new WebhookMediaInfo(LongOf(info?["size"]), info?["mimetype"]?.GetValue<string>() ?? "",
+        // Without a separate filename (MSC2530), the body is the file's name.
+        var fileName = EventJson.String(content["filename"]) ?? EventJson.String(content["body"]) ?? "";
+        var announced = new WebhookMediaInfo(LongOf(info?["size"]), EventJson.String(info?["mimetype"]) ?? "",
             (int)Math.Min(int.MaxValue, LongOf(info?["w"])), (int)Math.Min(int.MaxValue, LongOf(info?["h"])),
-            info?["xyz.amorgan.blurhash"]?.GetValue<string>() ?? "");
+            EventJson.String(info?["xyz.amorgan.blurhash"]) ?? "", fileName);
 
         MediaDownload file;
         try
@@ -50,7 +52,7 @@ public sealed class IncomingMedia(MatrixClient matrix, IOptions<IncomingOptions>
 
         var mimeType = announced.MimeType is "" ? file.ContentType ?? "application/octet-stream" : announced.MimeType;
         var (width, height, blurHash) = (announced.Width, announced.Height, announced.BlurHash);
-        if (content["msgtype"]?.GetValue<string>() is "m.image" or "m.sticker" || mimeType.StartsWith("image/", StringComparison.Ordinal))
+        if (EventJson.String(content["msgtype"]) is "m.image" or "m.sticker" || mimeType.StartsWith("image/", StringComparison.Ordinal))
         {
             if (BlurHash.Of(bytes, options.Value.MaxImagePixels) is { } image)
             {
@@ -58,9 +60,8 @@ public sealed class IncomingMedia(MatrixClient matrix, IOptions<IncomingOptions>
                 blurHash = image.Hash is "" ? blurHash : image.Hash;
             }
         }
-        return new WebhookMedia(bytes, new WebhookMediaInfo(bytes.LongLength, mimeType, width, height, blurHash));
+        return new WebhookMedia(bytes, new WebhookMediaInfo(bytes.LongLength, mimeType, width, height, blurHash, fileName));
     }
 
-    private static long LongOf(JsonNode? value) =>
-        value is JsonValue number && number.TryGetValue<long>(out var n) ? Math.Max(0, n) : 0;
+    private static long LongOf(JsonNode? value) => Math.Max(0, EventJson.Long(value) ?? 0);
 }

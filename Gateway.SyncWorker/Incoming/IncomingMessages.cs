@@ -3,26 +3,25 @@ using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
 using Gateway.Shared.Matrix;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
+using Gateway.SyncWorker.Bridges;
 
 namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
-/// Finds the incoming messages of a /sync batch (docs/bridge.md#incoming-messages): <c>m.room.message</c> events that a ghost of a configured
-/// bridge sent in a portal room. Not the bot, not the identity itself, and not the ghost of the device's own number
-/// (those are messages the phone's owner sent from the phone). Each becomes the webhook payload users parse.
+/// Finds the incoming messages of a /sync batch (docs/bridge.md#incoming-messages): <c>m.room.message</c> events that a
+/// ghost of a configured bridge sent in a portal room of a device the identity has. Not the bot, not the identity itself,
+/// and not the ghost of the device's own number (those are messages the phone's owner sent from the phone). Each becomes
+/// the webhook payload users parse; an event the gateway cannot read is skipped, never retried.
 /// </summary>
-public sealed class IncomingMessages(
-    GatewayDb db, PortalReceivers portals, IncomingMedia media, TimelineGaps gaps, IOptions<BridgeOptions> bridges,
-    ILogger<IncomingMessages> logger)
+public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, IncomingMedia media, TimelineGaps gaps, ILogger<IncomingMessages> logger)
 {
     /// <param name="since">The batch before this one (null for an identity's first sync), to fill gaps of limited timelines.</param>
-    public async Task<List<IncomingMessage>> CollectAsync(MatrixSession identity, JsonObject? joinedRooms, IReadOnlySet<string> managementRooms,
-        string? since, CancellationToken cancellationToken)
+    public async Task<List<IncomingMessage>> CollectAsync(MatrixSession identity, BridgeUsers bridgeUsers, JsonObject? joinedRooms,
+        IReadOnlySet<string> managementRooms, string? since, CancellationToken cancellationToken)
     {
-        var platforms = bridges.Value.All().Values.ToList();
         var incoming = new List<IncomingMessage>();
         List<BridgeRoom>? roomMap = null;
+        HashSet<(string Platform, string DeviceId)>? devices = null;
         foreach (var (roomId, room) in joinedRooms ?? [])
         {
             if (room is null || managementRooms.Contains(roomId))
@@ -30,8 +29,9 @@ public sealed class IncomingMessages(
                 continue;
             }
             var fromGhosts = (await gaps.TimelineAsync(identity, roomId, room, since, cancellationToken))
-                .Select(message => (Message: message, Platform: GhostPlatformOf(message, identity, platforms)))
-                .Where(m => m.Platform is not null && IsNewMessage(m.Message))
+                .Where(IsNewMessage)
+                .Select(message => (Message: message, Platform: bridgeUsers.GhostPlatformOf(EventJson.String(message["sender"]))))
+                .Where(m => m.Platform is not null)
                 .ToList();
             if (fromGhosts.Count == 0)
             {
@@ -40,7 +40,10 @@ public sealed class IncomingMessages(
             roomMap ??= await db.BridgeRooms.AsNoTracking()
                 .Where(r => r.IdentityId == identity.IdentityId && r.Kind != BridgeRoomKind.Management)
                 .ToListAsync(cancellationToken);
-            var deviceId = await portals.ReceiverAsync(identity, roomId, room, cancellationToken)
+            devices ??= (await db.Devices.AsNoTracking().Where(d => d.IdentityId == identity.IdentityId)
+                .Select(d => new { d.Platform, d.DeviceId }).ToListAsync(cancellationToken))
+                .Select(d => (d.Platform, d.DeviceId)).ToHashSet();
+            var deviceId = await portals.ReceiverAsync(identity, bridgeUsers, roomId, room, cancellationToken)
                 ?? roomMap.FirstOrDefault(r => r.RoomId == roomId)?.DeviceId;
             if (string.IsNullOrEmpty(deviceId))
             {
@@ -49,17 +52,24 @@ public sealed class IncomingMessages(
             }
             foreach (var (message, platform) in fromGhosts)
             {
-                var sender = message["sender"]!.GetValue<string>();
-                if (sender.StartsWith($"@{platform!.GhostPrefix}{deviceId}:", StringComparison.Ordinal))
+                if (!devices.Contains((platform!.Key, deviceId)))
+                {
+                    // The phone moved to another identity (or was unlinked): the old identity may still sit in the room.
+                    logger.LogDebug("Message {EventId} in {RoomId} skipped: device {DeviceId} is not this identity's", message["event_id"], roomId, deviceId);
+                    continue;
+                }
+                var sender = EventJson.String(message["sender"])!;
+                if (sender == platform.GhostUserId(deviceId, identity.Server))
                 {
                     continue; // sent from the phone itself
                 }
-                var contact = ContactOf(roomMap, platform, deviceId, roomId, sender);
                 var content = message["content"]!;
+                var type = EventJson.String(content["msgtype"])!;
+                var contact = ContactOf(roomMap, platform, deviceId, roomId, sender);
                 var payload = new WebhookPayload(
-                    Id: message["event_id"]!.GetValue<string>(),
+                    Id: EventJson.String(message["event_id"])!,
                     IsContact: contact is not null,
-                    Type: content["msgtype"]!.GetValue<string>(),
+                    Type: type,
                     From: contact is null ? sender : contact.RecipientAsWritten ?? contact.RemoteId,
                     To: identity.UserId,
                     Message: TextOf(content),
@@ -75,42 +85,49 @@ public sealed class IncomingMessages(
     public async Task<byte[]> PayloadAsync(MatrixSession identity, IncomingMessage message, bool withoutFileOnError, CancellationToken cancellationToken) =>
         (message.Payload with { Media = await media.OfAsync(identity, message.Content, withoutFileOnError, cancellationToken) }).ToUtf8Json();
 
-    private static BridgePlatform? GhostPlatformOf(JsonNode? message, MatrixSession identity, List<BridgePlatform> platforms)
+    /// <summary>
+    /// A message worth delivering: not an edit (it repeats a message the receiver has) and not redacted (no content
+    /// left), with a string <c>msgtype</c> and a string <c>body</c> (empty for a file without caption).
+    /// </summary>
+    private bool IsNewMessage(JsonNode message)
     {
-        if (message?["type"]?.GetValue<string>() != "m.room.message" || message["sender"]?.GetValue<string>() is not { } sender
-            || sender == identity.UserId)
+        if (EventJson.String(message["type"]) != "m.room.message" || EventJson.String(message["event_id"]) is null
+            || message["content"] is not JsonObject { Count: > 0 } content
+            || EventJson.String(content["m.relates_to"]?["rel_type"]) == "m.replace")
         {
-            return null;
+            return false;
         }
-        return platforms.FirstOrDefault(p => p.IsGhost(sender) && sender != p.BotUserId(identity.Server));
+        if (EventJson.String(content["msgtype"]) is null || EventJson.String(content["body"]) is null)
+        {
+            logger.LogWarning("Skipping {EventId} from {Sender}: unreadable content (msgtype {MsgType}, body {Body})", EventJson.String(message["event_id"]),
+                EventJson.String(message["sender"]), content["msgtype"]?.ToJsonString() ?? "missing", content["body"]?.GetValueKind().ToString() ?? "missing");
+            return false;
+        }
+        return true;
     }
-
-    /// <summary>Edits repeat a message the receiver already has, and redacted events have no content left.</summary>
-    private static bool IsNewMessage(JsonNode message) =>
-        message["event_id"] is not null
-        && message["content"]?["msgtype"] is not null
-        && message["content"]?["m.relates_to"]?["rel_type"]?.GetValue<string>() != "m.replace";
 
     /// <summary>
     /// The contact as the API caller wrote it, when this identity has messaged the sender through the gateway: the
-    /// room map's contact row for this portal, or (for a group member) the row for the sender's own number.
+    /// room map's contact row for this portal, or (for a group member) the row whose contact has the sender's ghost. The
+    /// ghost is the bridge's name for the contact (a LID on WhatsApp), so it is compared, never the phone digits.
     /// </summary>
     private static BridgeRoom? ContactOf(List<BridgeRoom> roomMap, BridgePlatform platform, string deviceId, string roomId, string sender)
     {
         var contacts = roomMap.Where(r => r.Kind == BridgeRoomKind.Contact && r.Platform == platform.Key && r.DeviceId == deviceId).ToList();
-        var remoteId = sender[(platform.GhostPrefix.Length + 1)..sender.IndexOf(':')];
-        return contacts.FirstOrDefault(r => r.RoomId == roomId) ?? contacts.FirstOrDefault(r => r.RemoteId == remoteId);
+        return contacts.FirstOrDefault(r => r.RoomId == roomId)
+            ?? contacts.FirstOrDefault(r => r.ContactGhost == sender)
+            ?? contacts.FirstOrDefault(r => r.ContactGhost is null && r.RemoteId == platform.GhostRemoteId(sender)); // rows from before ghosts were kept
     }
 
     /// <summary>A media event's body is its file name unless a separate <c>filename</c> makes the body a caption.</summary>
     private static string TextOf(JsonNode content)
     {
-        var body = content["body"]?.GetValue<string>() ?? "";
+        var body = EventJson.String(content["body"]) ?? "";
         if (content["url"] is null && content["file"] is null)
         {
             return body;
         }
-        return content["filename"]?.GetValue<string>() is { } fileName && fileName != body ? body : "";
+        return EventJson.String(content["filename"]) is { } fileName && fileName != body ? body : "";
     }
 }
 

@@ -21,7 +21,8 @@ public sealed record WebhookPayload(
 /// <param name="Content">The file, written as base64 (System.Text.Json's form for bytes).</param>
 public sealed record WebhookMedia(byte[]? Content, WebhookMediaInfo Info)
 {
-    public static readonly WebhookMedia None = new(null, new WebhookMediaInfo(0, "", 0, 0, ""));
+    public static readonly WebhookMedia None = new(null, new WebhookMediaInfo(0, "", 0, 0, "", ""));
 }
 
-public sealed record WebhookMediaInfo(long Size, string MimeType, int Width, int Height, string BlurHash);
+/// <param name="FileName">The file's name as the sender's phone gave it (an addition to the seed's fields; empty without media).</param>
+public sealed record WebhookMediaInfo(long Size, string MimeType, int Width, int Height, string BlurHash, string FileName);

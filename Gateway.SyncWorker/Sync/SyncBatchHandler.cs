@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.SyncWorker.Sync;
 
 /// <summary>
-/// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts (and nobody else), passes
+/// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts on its own server (and nobody else), passes
 /// bot messages in management rooms to <see cref="BotMessages"/>, records incoming messages in portal rooms for their
 /// webhooks one by one (<see cref="IncomingRecorder"/>), then stores the batch's <c>next_batch</c>.
 /// </summary>
@@ -21,19 +21,18 @@ public sealed class SyncBatchHandler(
 {
     public async Task HandleAsync(MatrixSession identity, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
     {
-        var platforms = bridges.Value.All().Values.ToList();
+        var bridgeUsers = new BridgeUsers([.. bridges.Value.All().Values], identity.Server);
         var rooms = batch["rooms"];
 
         foreach (var (roomId, room) in rooms?["invite"]?.AsObject() ?? [])
         {
             var inviter = InviterOf(room!, identity.UserId);
-            var platform = platforms.FirstOrDefault(p => inviter == p.BotUserId(identity.Server) || (inviter is not null && p.IsGhost(inviter)));
-            if (platform is null)
+            if (bridgeUsers.PlatformOf(inviter) is not { } platform)
             {
-                logger.LogInformation("Ignoring an invite to {RoomId} from {Inviter}: not a bridge", roomId, inviter);
+                logger.LogWarning("Ignoring an invite to {RoomId} from {Inviter}: not a bridge's bot or ghost on {Server}", roomId, inviter, identity.Server);
                 continue;
             }
-            await JoinPortalAsync(identity, platform, roomId, cancellationToken);
+            await JoinPortalAsync(identity, platform, bridgeUsers, roomId, cancellationToken);
         }
 
         var joined = rooms?["join"]?.AsObject();
@@ -43,7 +42,7 @@ public sealed class SyncBatchHandler(
             var managementRooms = await db.BridgeRooms.AsNoTracking()
                 .Where(r => r.IdentityId == identity.IdentityId && r.Kind == BridgeRoomKind.Management)
                 .ToDictionaryAsync(r => r.RoomId, r => r.Platform, cancellationToken);
-            incoming = await incomingMessages.CollectAsync(identity, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
+            incoming = await incomingMessages.CollectAsync(identity, bridgeUsers, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
             foreach (var (roomId, room) in joined)
             {
                 if (!managementRooms.TryGetValue(roomId, out var platformKey) || bridges.Value.All().GetValueOrDefault(platformKey) is not { } platform)
@@ -53,7 +52,7 @@ public sealed class SyncBatchHandler(
                 var bot = platform.BotUserId(identity.Server);
                 foreach (var message in room?["timeline"]?["events"]?.AsArray() ?? [])
                 {
-                    if (message?["type"]?.GetValue<string>() == "m.room.message" && message["sender"]?.GetValue<string>() == bot)
+                    if (EventJson.String(message?["type"]) == "m.room.message" && EventJson.String(message!["sender"]) == bot)
                     {
                         await botMessages.HandleAsync(identity, platform, roomId, message, cancellationToken);
                     }
@@ -69,7 +68,7 @@ public sealed class SyncBatchHandler(
         await outbox.CommitSyncTokenAsync(identity, nextBatch, cancellationToken);
     }
 
-    private async Task JoinPortalAsync(MatrixSession identity, BridgePlatform platform, string roomId, CancellationToken cancellationToken)
+    private async Task JoinPortalAsync(MatrixSession identity, BridgePlatform platform, BridgeUsers bridgeUsers, string roomId, CancellationToken cancellationToken)
     {
         try
         {
@@ -81,12 +80,12 @@ public sealed class SyncBatchHandler(
             return;
         }
         var state = await matrix.RoomStateAsync(identity.AccessToken, roomId, cancellationToken);
-        var bridge = state.FirstOrDefault(e => e?["type"]?.GetValue<string>() == "m.bridge")?["content"];
-        await botMessages.PortalJoinedAsync(identity, platform, roomId, bridge, cancellationToken);
+        var remoteId = EventJson.String(bridgeUsers.TrustedBridgeState(state)?["channel"]?["id"]);
+        await botMessages.PortalJoinedAsync(identity, platform, roomId, remoteId);
     }
 
     private static string? InviterOf(JsonNode room, string userId) =>
-        room["invite_state"]?["events"]?.AsArray()
-            .FirstOrDefault(e => e?["type"]?.GetValue<string>() == "m.room.member" && e["state_key"]?.GetValue<string>() == userId)
-            ?["sender"]?.GetValue<string>();
+        EventJson.String((room["invite_state"]?["events"] as JsonArray ?? [])
+            .FirstOrDefault(e => EventJson.String(e?["type"]) == "m.room.member" && EventJson.String(e!["state_key"]) == userId)
+            ?["sender"]);
 }

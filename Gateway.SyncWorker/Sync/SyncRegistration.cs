@@ -19,6 +19,7 @@ public static class SyncRegistration
         services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
         services.AddScoped<SyncBatchHandler>();
         services.AddScoped<BotMessages>();
+        services.AddScoped<DeviceLinks>();
         services.AddHostedService<SyncSupervisor>();
         return builder;
     }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Gateway.Shared.Matrix;
@@ -48,6 +49,16 @@ public sealed class MatrixTestClient : IDisposable
     }
 
     public Task<string> CreateDirectRoomAsync(string invitee) => matrix.CreateDirectRoomAsync(accessToken, invitee, CancellationToken.None);
+
+    /// <summary>A room made as any client may make one: <paramref name="request"/> is the body of <c>/createRoom</c>.</summary>
+    public async Task<string> CreateRoomAsync(JsonObject request)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, "/_matrix/client/v3/createRoom") { Content = JsonContent.Create(request) };
+        message.Headers.Authorization = new("Bearer", accessToken);
+        using var response = await http.SendAsync(message);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["room_id"]!.GetValue<string>();
+    }
 
     public Task JoinAsync(string roomId) => matrix.JoinAsync(accessToken, roomId, CancellationToken.None);
 

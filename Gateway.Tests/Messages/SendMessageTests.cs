@@ -72,7 +72,7 @@ public sealed class SendMessageTests(SandboxApp app)
         var results = response.Body!["results"]!.AsArray();
         Assert.Equal(contacts, results.Select(r => r!["recipient"]!.GetValue<string>()));
         Assert.Equal(["sent", "failed", "sent"], results.Select(r => r!["status"]!.GetValue<string>()));
-        Assert.Equal($"Identifier `{contacts[1]}` not found", results[1]!["error"]!.GetValue<string>());
+        Assert.Equal($"Failed to resolve identifier: the server said +{contacts[1]} is not on WhatsApp", results[1]!["error"]!.GetValue<string>());
         Assert.Equal([contacts[0], contacts[2]], (await SentAsync(device, 2)).Select(m => m["recipient"]!.GetValue<string>()));
     }
 

@@ -56,6 +56,6 @@ public static class SandboxSteps
     public static JsonObject NoMedia() => new()
     {
         ["content"] = null,
-        ["info"] = new JsonObject { ["size"] = 0, ["mime_type"] = "", ["width"] = 0, ["height"] = 0, ["blur_hash"] = "" },
+        ["info"] = new JsonObject { ["size"] = 0, ["mime_type"] = "", ["width"] = 0, ["height"] = 0, ["blur_hash"] = "", ["file_name"] = "" },
     };
 }

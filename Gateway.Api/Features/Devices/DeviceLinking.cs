@@ -9,8 +9,9 @@ using StackExchange.Redis;
 namespace Gateway.Api.Features.Devices;
 
 /// <summary>
-/// Starts a device link: records it as pending, asks the bridge for a QR login, and issues the one-time ticket
-/// that opens the QR WebSocket. The frames themselves come from the SyncWorker through Redis.
+/// Starts a device link: records it as pending, asks the bridge for a QR login (or a pairing-code login for a phone
+/// number), and issues the one-time ticket that opens the link's WebSocket. The frames themselves come from the
+/// SyncWorker through Redis.
 /// </summary>
 public sealed class DeviceLinking(MatrixSessions sessions, BridgeCommands commands, IConnectionMultiplexer redis)
 {
@@ -18,7 +19,8 @@ public sealed class DeviceLinking(MatrixSessions sessions, BridgeCommands comman
 
     public sealed record Ticket(int IdentityId, string Platform);
 
-    public async Task<string> StartAsync(int identityId, BridgePlatform platform, CancellationToken cancellationToken)
+    /// <summary>Starts a QR login, or a pairing-code login for the phone <paramref name="phoneDigits"/>.</summary>
+    public async Task<string> StartAsync(int identityId, BridgePlatform platform, string? phoneDigits, CancellationToken cancellationToken)
     {
         var session = await sessions.ForIdentityAsync(identityId, cancellationToken);
         var window = TimeSpan.FromSeconds(platform.LinkWindowSeconds);
@@ -27,7 +29,7 @@ public sealed class DeviceLinking(MatrixSessions sessions, BridgeCommands comman
         {
             await db.KeyDeleteAsync(RedisNames.LastLinkFrame(identityId, platform.Key)); // frames of an earlier link are stale
             await db.StringSetAsync(RedisNames.PendingLink(identityId, platform.Key), "1", window);
-            await bot.LoginWithQrAsync(cancellationToken);
+            await (phoneDigits is null ? bot.LoginWithQrAsync(cancellationToken) : bot.LoginWithPhoneAsync(phoneDigits, cancellationToken));
         }
 
         var ticket = Secrets.NewRandom(TicketPrefix);

@@ -20,17 +20,20 @@ public static class DevicesApi
         api.MapPost("/", AddDevice).RequireMatrixToken()
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status502BadGateway)
             .WithSummary("Start linking a device")
-            .WithDescription("Asks the bridge for a QR login and returns the WebSocket URL that streams the QR codes (with a one-time ticket).");
+            .WithDescription("Asks the bridge for a QR login, or with `phone_number` a pairing-code login, and returns the WebSocket "
+                + "URL that streams the QR codes or the pairing code (with a one-time ticket).");
         api.MapGet("/", ListDevices).RequireMatrixToken()
             .WithSummary("List linked devices")
-            .WithDescription("The devices linked to the token's Matrix identity: a use_host token sees the host's devices.");
+            .WithDescription("The devices linked to the token's Matrix identity (a use_host token sees the host's devices), each "
+                + "`connected` or `logged_out` (the phone unlinked it; `status_reason` says why).");
         api.MapDelete("/", DeleteDevice).RequireMatrixToken()
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
             .WithSummary("Unlink a device").WithDescription("Logs the bridge out of the device and forgets it.");
         api.MapGet("/qr-code", QrCodeSocket.Open)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
             .WithSummary("QR code WebSocket")
-            .WithDescription("WebSocket (text frames, one JSON object each): {type:qr, code, expires_in} on every QR, then "
+            .WithDescription("WebSocket (text frames, one JSON object each): {type:qr, code, expires_in} on every QR (or "
+                + "{type:code, code, expires_in} once for a pairing code), then "
                 + "{type:success, platform, device_id} or {type:error, error} and a normal close. ?token= takes the ticket "
                 + "from qr_code_url or a Matrix token.");
         return api;
@@ -44,13 +47,27 @@ public static class DevicesApi
         {
             return invalid;
         }
+        var platform = bridges.Value.All()[request.Platform!];
+        string? phoneDigits = null;
+        if (request.PhoneNumber is not null)
+        {
+            if ((phoneDigits = PhoneNumberField.Digits(request.PhoneNumber)) is null)
+            {
+                return ApiProblems.BadRequest(PhoneNumberField.Invalid);
+            }
+            if (!platform.PairingCodes)
+            {
+                return ApiProblems.BadRequest($"Linking by pairing code is not supported on {platform.Key}: leave out phone_number to link by QR code");
+            }
+        }
         try
         {
-            var ticket = await linking.StartAsync(user.MatrixIdentityId(), bridges.Value.All()[request.Platform!], cancellationToken);
+            var ticket = await linking.StartAsync(user.MatrixIdentityId(), platform, phoneDigits, cancellationToken);
             // Behind a TLS-terminating proxy: the first X-Forwarded-Proto value is what the client used.
             var forwarded = http.Headers["X-Forwarded-Proto"].ToString().Split(',')[0].Trim();
             var scheme = http.IsHttps || forwarded.Equals("https", StringComparison.OrdinalIgnoreCase) ? "wss" : "ws";
-            return TypedResults.Created((string?)null, new DeviceLinkStarted("Scan the QR code to link your device",
+            return TypedResults.Created((string?)null, new DeviceLinkStarted(
+                phoneDigits is null ? "Scan the QR code to link your device" : "Enter the pairing code on your phone to link your device",
                 $"{scheme}://{http.Host}/api/v1/devices/qr-code?token={ticket}"));
         }
         catch (Exception e) when (e is BridgeUnavailableException or MatrixException or HttpRequestException)
@@ -65,7 +82,7 @@ public static class DevicesApi
         var devices = await db.Devices.AsNoTracking()
             .Where(d => d.IdentityId == identityId)
             .OrderBy(d => d.Id)
-            .Select(d => new DeviceView(d.Platform, d.DeviceId))
+            .Select(d => new DeviceView(d.Platform, d.DeviceId, d.Status == DeviceStatus.LoggedOut ? "logged_out" : "connected", d.StatusReason))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(devices);
     }

@@ -7,6 +7,7 @@ using Gateway.Api.Features.Devices;
 using Gateway.Api.Matrix;
 using Gateway.Api.Startup;
 using Gateway.Shared.Bridges;
+using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,7 +27,7 @@ public static class MessagesApi
         var maxFileBytes = routes.ServiceProvider.GetRequiredService<IOptions<FormOptions>>().Value.MultipartBodyLengthLimit;
         return routes.MapPost("/api/v1/devices/{deviceId}/message", SendMessage)
             .RequireMatrixToken()
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge,
                 StatusCodes.Status429TooManyRequests)
             .Produces<MessageNotSent>(StatusCodes.Status502BadGateway, "application/problem+json")
             .WithTags("Messages")
@@ -46,7 +47,7 @@ public static class MessagesApi
         var identityId = user.MatrixIdentityId();
         // Before the body is read, so a device that is not the caller's costs no upload. The platform is in the body:
         // here any platform will do, and the device is checked again on the one asked for.
-        if (!await devices.IsLinkedAsync(identityId, platform: null, deviceId, cancellationToken))
+        if (await devices.StatusAsync(identityId, platform: null, deviceId, cancellationToken) is null)
         {
             return ApiProblems.NotFound("Device not found");
         }
@@ -87,9 +88,12 @@ public static class MessagesApi
         }
 
         var platform = bridges.Value.All()[request.Platform!];
-        if (!await devices.IsLinkedAsync(identityId, platform.Key, deviceId, cancellationToken))
+        switch (await devices.StatusAsync(identityId, platform.Key, deviceId, cancellationToken))
         {
-            return ApiProblems.NotFound("Device not found");
+            case null:
+                return ApiProblems.NotFound("Device not found");
+            case DeviceStatus.LoggedOut:
+                return ApiProblems.Problem(StatusCodes.Status409Conflict, $"Device {deviceId} is logged out of {platform.NetworkName}: link it again");
         }
         var wait = await rateLimiter.TryTakeAsync(identityId, platform.Key, deviceId, recipients.Count);
         if (wait > TimeSpan.Zero)

@@ -90,6 +90,10 @@ namespace Gateway.Shared.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("ContactGhost")
+                        .HasColumnType("text")
+                        .HasColumnName("contact_ghost");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -266,12 +270,25 @@ namespace Gateway.Shared.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("platform");
 
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusReason")
+                        .HasColumnType("text")
+                        .HasColumnName("status_reason");
+
                     b.HasKey("Id")
                         .HasName("pk_devices");
 
-                    b.HasIndex("IdentityId", "Platform", "DeviceId")
+                    b.HasIndex("IdentityId")
+                        .HasDatabaseName("ix_devices_identity_id");
+
+                    b.HasIndex("Platform", "DeviceId")
                         .IsUnique()
-                        .HasDatabaseName("ix_devices_identity_id_platform_device_id");
+                        .HasDatabaseName("ix_devices_platform_device_id");
 
                     b.ToTable("devices", (string)null);
                 });

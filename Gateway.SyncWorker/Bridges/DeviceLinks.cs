@@ -1,0 +1,72 @@
+using Gateway.Shared.Data;
+using Gateway.Shared.Redis;
+using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
+
+namespace Gateway.SyncWorker.Bridges;
+
+/// <summary>
+/// What the bridge reports about a phone, recorded on its device row: linked (to this identity, moving it from any
+/// other, as the bridge moves its login), or unlinked by the phone. Each report carries the time the bot wrote it, so
+/// a batch replayed after a crash, or one identity's loop running behind another's, never undoes a later report.
+/// </summary>
+public sealed class DeviceLinks(GatewayDb db, IConnectionMultiplexer redis, ILogger<DeviceLinks> logger)
+{
+    public async Task LinkedAsync(int identityId, string userId, string platform, string deviceId, DateTime linkedAt, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await db.AddDeviceIfMissingAsync(identityId, platform, deviceId, linkedAt, cancellationToken) == 1)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogInformation("Device {Platform}/{DeviceId} linked to {UserId}", platform, deviceId, userId);
+            return;
+        }
+        var device = await db.Devices
+            .FromSql($"SELECT * FROM devices WHERE platform = {platform} AND device_id = {deviceId} FOR UPDATE")
+            .SingleAsync(cancellationToken);
+        if (device.CreatedAt > linkedAt)
+        {
+            logger.LogInformation("Device {Platform}/{DeviceId}: a link to {UserId} older than its current one is ignored", platform, deviceId, userId);
+            return;
+        }
+        var previous = device.IdentityId;
+        (device.IdentityId, device.Status, device.StatusReason, device.CreatedAt) = (identityId, DeviceStatus.Connected, null, linkedAt);
+        if (previous != identityId)
+        {
+            // The old identity keeps its Matrix rooms, but they are no longer its chats: its room map forgets them.
+            await db.BridgeRooms
+                .Where(r => r.IdentityId == previous && r.Platform == platform && r.DeviceId == deviceId && r.Kind != BridgeRoomKind.Management)
+                .ExecuteDeleteAsync(cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Device {Platform}/{DeviceId} linked to {UserId} ({How})", platform, deviceId, userId,
+            previous == identityId ? "again" : $"moved from identity {previous}");
+        await RevokeKeptGrantsAsync();
+    }
+
+    public async Task LoggedOutAsync(int identityId, string platform, string deviceId, string reason, DateTime at, CancellationToken cancellationToken)
+    {
+        var changed = await db.Devices
+            .Where(d => d.IdentityId == identityId && d.Platform == platform && d.DeviceId == deviceId && d.CreatedAt <= at)
+            .ExecuteUpdateAsync(d => d.SetProperty(x => x.Status, DeviceStatus.LoggedOut).SetProperty(x => x.StatusReason, reason), cancellationToken);
+        if (changed > 0)
+        {
+            logger.LogInformation("Device {Platform}/{DeviceId} was logged out by the phone: {Reason}", platform, deviceId, reason);
+            await RevokeKeptGrantsAsync();
+        }
+    }
+
+    /// <summary>Api replicas keep a device's status a few seconds: they must ask again now.</summary>
+    private async Task RevokeKeptGrantsAsync()
+    {
+        try
+        {
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisNames.AccessRevokedChannel), "");
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning(e, "Could not tell the Api of a device change; its kept grants run out by themselves");
+        }
+    }
+}
