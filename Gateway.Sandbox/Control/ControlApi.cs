@@ -1,4 +1,6 @@
+using System.Net;
 using Gateway.Sandbox.Bridge;
+using Gateway.Sandbox.Matrix;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -135,7 +137,16 @@ public static class ControlApi
             return TypedResults.Conflict(new ControlError(
                 $"Device {login.DeviceId} on {bridge.Platform.Name} is {login.State} ({login.StateError}): the phone must link it again"));
         }
-        var delivered = await IncomingMessages.DeliverAsync(bridge, login, message, cancellationToken);
+        Delivered delivered;
+        try
+        {
+            delivered = await IncomingMessages.DeliverAsync(bridge, login, message, cancellationToken);
+        }
+        catch (MatrixException e) when (message.RawContent is not null && e.Status == HttpStatusCode.BadRequest)
+        {
+            // Synapse checks a message's body and msgtype are strings: such contents can only come over federation.
+            return TypedResults.BadRequest(new ControlError($"The homeserver refuses this content: {e.Reason}"));
+        }
         var portal = delivered.Portal;
         return TypedResults.Ok(new IncomingAccepted(bridge.Platform.Name, login.DeviceId, portal.RoomId, delivered.EventId, delivered.Sender,
             portal.Kind == ChatKind.Group ? "group" : "contact", portal.ChatId, delivered.PortalCreated));
