@@ -31,9 +31,31 @@ public sealed class EventRouter(CommandHandler commands, ILogger<EventRouter> lo
         }
         else if (portal is not null)
         {
+            if (bridge.Logins.Find(portal.DeviceId) is { IsConnected: false } login)
+            {
+                await RefuseAsync(bridge, e, login);
+                return;
+            }
             var sent = bridge.Sent.Record(portal, e);
             logger.LogInformation("{Platform} login {DeviceId} sent {Msgtype} to {Recipient}", platform.Name, sent.DeviceId, sent.Msgtype, sent.Recipient);
         }
+    }
+
+    /// <summary>
+    /// A message through a login the phone unlinked goes nowhere. bridgev2 says so in reply (never to a notice), with
+    /// the login's last state message for its owner and the bare reason for anyone else.
+    /// </summary>
+    private async Task RefuseAsync(PlatformBridge bridge, MatrixEvent e, Login login)
+    {
+        logger.LogInformation("{Platform} login {DeviceId} is {State}: {EventId} not bridged", bridge.Platform.Name, login.DeviceId, login.State, e.EventId);
+        if (e.MsgType == "m.notice")
+        {
+            return;
+        }
+        var reason = e.Sender == login.UserId && BotTexts.StateMessage(login.StateError ?? "") is { } message
+            ? message
+            : BotTexts.NotLoggedInHere;
+        await bridge.SayAsync(e.RoomId, MessageContent.NotBridged(BotTexts.NotBridged(reason), e.EventId, e.Sender));
     }
 
     /// <summary>

@@ -21,12 +21,27 @@ public sealed class FailureSwitches
     /// <summary>How long the bot waits before answering any command (a slow or overloaded bridge).</summary>
     public int BotDelayMs { get; set; }
 
+    private int lateNextAnswerMs;
+
+    /// <summary>
+    /// The next command is answered this much later, in the background, while the commands after it are answered at
+    /// once: its answer arrives late and out of turn.
+    /// </summary>
+    public int LateNextAnswerMs
+    {
+        get => Volatile.Read(ref lateNextAnswerMs);
+        set => Volatile.Write(ref lateNextAnswerMs, value);
+    }
+
+    /// <summary>Takes the late-answer switch: its delay for exactly one caller, 0 for the others.</summary>
+    public int TakeLateAnswer() => Interlocked.Exchange(ref lateNextAnswerMs, 0);
+
     /// <summary>QR codes still rotate on schedule, but the notices and edits announcing them are never sent.</summary>
     public bool DropQrRefreshes { get; set; }
 
     private readonly ConcurrentDictionary<string, byte> notOnNetwork = new();
 
-    /// <summary>Numbers (digits) that have no account: start-chat answers <c>Identifier … not found</c> for them.</summary>
+    /// <summary>Numbers (digits) that have no account: start-chat cannot resolve them (the platform's not-on-network text).</summary>
     public IReadOnlyCollection<string> NotOnNetwork
     {
         get => [.. notOnNetwork.Keys.Order()];
@@ -49,6 +64,7 @@ public sealed class FailureSwitches
     {
         FailNextCommand = false;
         BotDelayMs = 0;
+        LateNextAnswerMs = 0;
         DropQrRefreshes = false;
         notOnNetwork.Clear();
     }

@@ -2,12 +2,26 @@ using System.Collections.Concurrent;
 
 namespace Gateway.Sandbox.Bridge;
 
-/// <summary>A linked phone: the device id is the phone's digits, owned by the Matrix user who scanned its QR.</summary>
-public sealed record Login(string DeviceId, string UserId, string ManagementRoomId, DateTimeOffset LinkedAt);
+/// <summary>
+/// A linked phone: the device id is the phone's digits, owned by the Matrix user who linked it. <c>State</c> is the
+/// bridge state mautrix reports (<c>CONNECTED</c>, or <c>BAD_CREDENTIALS</c> once the phone unlinked the device, with
+/// the error code in <c>StateError</c>). State files written before states existed load as connected.
+/// </summary>
+public sealed record Login(string DeviceId, string UserId, string ManagementRoomId, DateTimeOffset LinkedAt,
+    string State = LoginStates.Connected, string? StateError = null)
+{
+    public bool IsConnected => State == LoginStates.Connected;
+}
+
+public static class LoginStates
+{
+    public const string Connected = "CONNECTED";
+    public const string BadCredentials = "BAD_CREDENTIALS";
+}
 
 /// <summary>
 /// The logins of one platform. A number is one account, so linking it again (by anyone) replaces the earlier login,
-/// as WhatsApp does when a phone links a new companion.
+/// as bridgev2 does (<c>DeleteOnConflict</c>): silently when another user had it.
 /// </summary>
 public sealed class Logins
 {
@@ -25,10 +39,39 @@ public sealed class Logins
     /// <summary>What bridgev2 calls the user's default login: the first one they linked.</summary>
     public Login? DefaultOf(string userId) => All.FirstOrDefault(l => l.UserId == userId);
 
-    public void Add(Login login)
+    /// <summary>
+    /// Links <paramref name="phone"/> to <paramref name="userId"/>, connected; returns the login it replaced, if any.
+    /// The same user logging in again keeps their login (and its place as default), as bridgev2 reuses it.
+    /// </summary>
+    public (Login Login, Login? Replaced) Link(string phone, string userId, string managementRoomId, DateTimeOffset now)
     {
-        byDevice[login.DeviceId] = login;
+        Login? replaced = null;
+        var login = byDevice.AddOrUpdate(phone,
+            _ => new Login(phone, userId, managementRoomId, now),
+            (_, previous) =>
+            {
+                replaced = previous;
+                return previous.UserId == userId
+                    ? previous with { ManagementRoomId = managementRoomId, State = LoginStates.Connected, StateError = null }
+                    : new Login(phone, userId, managementRoomId, now);
+            });
         Changed?.Invoke();
+        return (login, replaced);
+    }
+
+    /// <summary>The phone unlinked the device: the login stays, unusable until the phone links it again.</summary>
+    public Login? MarkBadCredentials(string deviceId, string error)
+    {
+        while (byDevice.TryGetValue(deviceId, out var login))
+        {
+            var updated = login with { State = LoginStates.BadCredentials, StateError = error };
+            if (byDevice.TryUpdate(deviceId, updated, login))
+            {
+                Changed?.Invoke();
+                return updated;
+            }
+        }
+        return null;
     }
 
     public bool Remove(string deviceId, string userId)

@@ -1,7 +1,10 @@
 namespace Gateway.Sandbox.Bridge;
 
-/// <summary>One QR login waiting for a phone: the code on screen, the codes it showed before, and how it ended.</summary>
-public sealed class PendingLogin(Guid id, string userId, string roomId)
+/// <summary>
+/// One login waiting for a phone: the code on screen (a QR payload, or a pairing code for <paramref name="phone"/>),
+/// the codes it showed before, and how it ended.
+/// </summary>
+public sealed class PendingLogin(Guid id, string userId, string roomId, string? phone = null)
 {
     private readonly object gate = new();
     private readonly HashSet<string> shownBefore = [];
@@ -12,6 +15,9 @@ public sealed class PendingLogin(Guid id, string userId, string roomId)
     public Guid Id { get; } = id;
     public string UserId { get; } = userId;
     public string RoomId { get; } = roomId;
+    /// <summary>The number a pairing-code login was asked for; null for a QR login, which any phone may scan.</summary>
+    public string? Phone { get; } = phone;
+    public string Flow => Phone is null ? "qr" : "phone";
     public string? CurrentCode { get { lock (gate) { return current; } } }
 
     public string? ScannedPhone => scanned.Task.IsCompletedSuccessfully ? scanned.Task.Result : null;

@@ -7,14 +7,18 @@ namespace Gateway.Sandbox.Bridge;
 /// <summary>Everything one simulated bridge (one platform, one application service) holds.</summary>
 public sealed class PlatformBridge
 {
+    private readonly TimeProvider clock;
+
     public PlatformBridge(Platform platform, MatrixClient matrix, FailureSwitches switches, TimeProvider clock, ILoggerFactory loggers)
     {
+        this.clock = clock;
         Platform = platform;
         Matrix = matrix;
         Ghosts = new Ghosts(platform, matrix);
         Portals = new Portals(platform, matrix, Ghosts, loggers.CreateLogger<Portals>());
         Sent = new SentMessages(platform.Name, clock);
         QrLogins = new QrLogins(this, switches, loggers.CreateLogger<QrLogins>());
+        PairingLogins = new PairingLogins(this, clock, loggers.CreateLogger<PairingLogins>());
     }
 
     public Platform Platform { get; }
@@ -24,8 +28,50 @@ public sealed class PlatformBridge
     public Portals Portals { get; }
     public SentMessages Sent { get; }
     public QrLogins QrLogins { get; }
+    public PairingLogins PairingLogins { get; }
 
     /// <summary>The bot says something in a room (its replies are notices, like every mautrix bot's).</summary>
     public Task<string> SayAsync(string roomId, JsonObject content) =>
         Matrix.SendAsync(null, roomId, "m.room.message", content, CancellationToken.None);
+
+    /// <summary>
+    /// A phone finished linking (QR scan or pairing code). When another Matrix user had this number, their login is
+    /// gone without a word to them and its portals are the new owner's (bridgev2's DeleteOnConflict).
+    /// </summary>
+    public async Task<Login> CompleteLoginAsync(string phone, string userId, string managementRoomId)
+    {
+        var (login, replaced) = Logins.Link(phone, userId, managementRoomId, clock.GetUtcNow());
+        if (replaced is not null && replaced.UserId != userId)
+        {
+            Portals.TransferTo(phone, userId);
+        }
+        await SayAsync(managementRoomId, MessageContent.Notice(BotTexts.LoginSuccess(phone)));
+        return login;
+    }
+
+    /// <summary>
+    /// The phone unlinked this device: the login stays, in BAD_CREDENTIALS, and its owner is told in the management
+    /// room. A repeat of the same state says nothing (bridgev2 deduplicates bridge states).
+    /// </summary>
+    public async Task<Login> UnlinkByPhoneAsync(Login login, string error)
+    {
+        if (login is { IsConnected: false } && login.StateError == error)
+        {
+            return login;
+        }
+        var unlinked = Logins.MarkBadCredentials(login.DeviceId, error) ?? login;
+        var state = new JsonObject
+        {
+            ["state_event"] = unlinked.State,
+            ["timestamp"] = clock.GetUtcNow().ToUnixTimeSeconds(),
+            ["error"] = error,
+            ["message"] = BotTexts.StateMessage(error),
+            ["user_id"] = unlinked.UserId,
+            ["remote_id"] = unlinked.DeviceId,
+            ["remote_name"] = "+" + unlinked.DeviceId,
+        };
+        await SayAsync(unlinked.ManagementRoomId,
+            MessageContent.BridgeStateAlert(BotTexts.StateUpdate(unlinked.DeviceId, unlinked.State, error), state));
+        return unlinked;
+    }
 }

@@ -9,9 +9,12 @@ public enum ChatKind { Contact, Group }
 
 /// <summary>
 /// A bridged chat as seen by one login (the sandbox splits every portal by receiver, so each device has its own rooms).
-/// <paramref name="RemoteId"/> is the contact's digits or the group id; <paramref name="ChatId"/> adds the network suffix.
+/// <paramref name="RemoteId"/> is the contact's phone digits or the group id; <paramref name="ChatId"/> is the chat id
+/// in <c>m.bridge</c> (<c>&lt;lid&gt;@lid</c>, <c>…@g.us</c>). <paramref name="UserId"/> is the login's current owner;
+/// <paramref name="OwnerInvited"/> is false while a new owner (the phone was relinked by someone else) has no invite yet.
 /// </summary>
-public sealed record Portal(string RoomId, string DeviceId, string UserId, ChatKind Kind, string RemoteId, string ChatId, string Name);
+public sealed record Portal(string RoomId, string DeviceId, string UserId, ChatKind Kind, string RemoteId, string ChatId, string Name,
+    bool OwnerInvited = true);
 
 public sealed record GroupInfo(string GroupId, string Name, IReadOnlyList<string> MemberIds);
 
@@ -21,7 +24,8 @@ public sealed record GroupInfo(string GroupId, string Name, IReadOnlyList<string
 /// </summary>
 public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghosts, ILogger<Portals> logger)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<Portal>>> byChat = new();
+    // Chat → room id; the portal itself lives in byRoom only, so an owner change is one write.
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> byChat = new();
     private readonly ConcurrentDictionary<string, Portal> byRoom = new();
     private readonly ConcurrentDictionary<string, Lazy<Task>> memberships = new();
 
@@ -37,52 +41,93 @@ public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghost
     public Task<(Portal Portal, bool Created)> GetOrCreateGroupAsync(Login login, GroupInfo group) =>
         GetOrCreateAsync(login, platform.GroupChatId(group.GroupId), () => CreateGroupRoomAsync(login, group));
 
-    /// <summary>Makes sure a group member's ghost is in the room (a member the portal did not know yet joins now).</summary>
-    public async Task EnsureMemberAsync(Portal portal, string remoteId, string displayName)
+    /// <summary>Makes sure a ghost is in the room (a group member the portal did not know yet, or the device's own number).</summary>
+    public async Task EnsureMemberAsync(Portal portal, string ghostId, string displayName)
     {
-        var ghost = await ghosts.EnsureAsync(remoteId, displayName, CancellationToken.None);
+        var ghost = await ghosts.EnsureAsync(ghostId, displayName, CancellationToken.None);
         var join = memberships.GetOrAdd($"{portal.RoomId}|{ghost}", _ => new Lazy<Task>(async () =>
         {
-            await InviteAsync(portal.Kind == ChatKind.Group ? null : platform.GhostUserId(portal.RemoteId), portal.RoomId, ghost);
+            await InviteAsync(Inviter(portal), portal.RoomId, ghost);
             await matrix.JoinAsync(ghost, portal.RoomId, CancellationToken.None);
         }));
         await join.Value;
     }
 
     /// <summary>Invites the portal's owner again (after they left it, say); an invite they already have is fine.</summary>
-    public Task ReinviteUserAsync(Portal portal) =>
-        InviteAsync(portal.Kind == ChatKind.Group ? null : platform.GhostUserId(portal.RemoteId), portal.RoomId, portal.UserId);
+    public async Task<Portal> ReinviteOwnerAsync(Portal portal)
+    {
+        await InviteAsync(Inviter(portal), portal.RoomId, portal.UserId);
+        return MarkOwnerInvited(portal);
+    }
 
+    /// <summary>
+    /// Before a message lands in a portal whose owner changed (another user relinked the phone), the new owner is
+    /// invited, as bridgev2 does for a user missing from a portal it bridges for them.
+    /// </summary>
+    public Task<Portal> EnsureOwnerInvitedAsync(Portal portal) =>
+        portal.OwnerInvited ? Task.FromResult(portal) : ReinviteOwnerAsync(portal);
+
+    /// <summary>
+    /// Another user relinked the phone: its portals stay the same rooms (the receiver is still the phone) and are now
+    /// theirs. The old owner is left in the rooms, as bridgev2 leaves them until a member sync.
+    /// </summary>
+    public void TransferTo(string deviceId, string userId)
+    {
+        foreach (var portal in byRoom.Values.Where(p => p.DeviceId == deviceId && p.UserId != userId))
+        {
+            byRoom[portal.RoomId] = portal with { UserId = userId, OwnerInvited = false };
+        }
+        Changed?.Invoke();
+    }
+
+    /// <summary>Portals saved before contacts had LIDs are found again under their current chat id.</summary>
     public void Restore(IEnumerable<Portal> portals)
     {
-        foreach (var portal in portals)
+        foreach (var saved in portals)
         {
+            var portal = saved.Kind == ChatKind.Contact ? saved with { ChatId = platform.ContactChatId(saved.RemoteId) } : saved;
             byRoom[portal.RoomId] = portal;
-            byChat[Key(portal.DeviceId, portal.ChatId)] = new Lazy<Task<Portal>>(Task.FromResult(portal));
+            byChat[Key(portal.DeviceId, portal.ChatId)] = new Lazy<Task<string>>(Task.FromResult(portal.RoomId));
         }
     }
 
     private async Task<(Portal Portal, bool Created)> GetOrCreateAsync(Login login, string chatId, Func<Task<Portal>> create)
     {
         var key = Key(login.DeviceId, chatId);
-        var mine = new Lazy<Task<Portal>>(create);
+        var mine = new Lazy<Task<string>>(async () => (await create()).RoomId);
         var entry = byChat.GetOrAdd(key, mine);
         try
         {
-            var portal = await entry.Value;
-            return (portal, ReferenceEquals(entry, mine));
+            var roomId = await entry.Value;
+            return (byRoom[roomId], ReferenceEquals(entry, mine));
         }
         catch
         {
-            byChat.TryRemove(new KeyValuePair<string, Lazy<Task<Portal>>>(key, entry)); // the next attempt creates it afresh
+            byChat.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(key, entry)); // the next attempt creates it afresh
             throw;
         }
     }
 
+    private Portal MarkOwnerInvited(Portal portal)
+    {
+        var current = byRoom.GetValueOrDefault(portal.RoomId) ?? portal;
+        if (current.OwnerInvited)
+        {
+            return current;
+        }
+        var invited = current with { OwnerInvited = true };
+        byRoom[portal.RoomId] = invited;
+        Changed?.Invoke();
+        return invited;
+    }
+
+    /// <summary>Who invites into a portal: the contact's ghost in a DM (it created the room), the bot in a group.</summary>
+    private string? Inviter(Portal portal) => portal.Kind == ChatKind.Group ? null : platform.ContactGhostUserId(portal.RemoteId);
+
     private async Task<Portal> CreateContactRoomAsync(Login login, string digits)
     {
         var name = "+" + digits;
-        var ghost = await ghosts.EnsureAsync(digits, name, CancellationToken.None);
+        var ghost = await ghosts.EnsureAsync(platform.ContactId(digits), name, CancellationToken.None);
         var chatId = platform.ContactChatId(digits);
         var roomId = await matrix.CreateRoomAsync(ghost, new CreateRoomRequest(
             Name: name,
@@ -101,7 +146,7 @@ public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghost
         var members = new List<string>();
         foreach (var member in group.MemberIds)
         {
-            members.Add(await ghosts.EnsureAsync(member, "+" + member, CancellationToken.None));
+            members.Add(await ghosts.EnsureAsync(platform.ContactId(member), "+" + member, CancellationToken.None));
         }
         var chatId = platform.GroupChatId(group.GroupId);
         var roomId = await matrix.CreateRoomAsync(null, new CreateRoomRequest(

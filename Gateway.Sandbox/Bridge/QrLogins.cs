@@ -76,10 +76,7 @@ public sealed class QrLogins(PlatformBridge bridge, FailureSwitches switches, IL
                 login.Finish(null);
                 return;
             }
-            var linked = new Login(phone, login.UserId, login.RoomId, DateTimeOffset.UtcNow);
-            bridge.Logins.Add(linked);
-            await bridge.SayAsync(login.RoomId, MessageContent.Notice(BotTexts.LoginSuccess(phone)));
-            login.Finish(linked);
+            login.Finish(await bridge.CompleteLoginAsync(phone, login.UserId, login.RoomId));
         }
         catch (Exception e)
         {

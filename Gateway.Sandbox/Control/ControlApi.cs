@@ -1,4 +1,6 @@
+using System.Net;
 using Gateway.Sandbox.Bridge;
+using Gateway.Sandbox.Matrix;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -6,7 +8,7 @@ namespace Gateway.Sandbox.Control;
 
 /// <summary>
 /// What a phone or a remote contact does, for tests and demos. Listens on loopback only (see Program.cs).
-/// Every route takes an optional <c>platform</c> (default <c>wa</c>) except scan, whose code names its login.
+/// Every route takes an optional <c>platform</c> (default <c>wa</c>) except scan and pair, whose code names its login.
 /// </summary>
 public static class ControlApi
 {
@@ -16,6 +18,8 @@ public static class ControlApi
     {
         var api = routes.MapGroup("/sandbox");
         api.MapPost("/scan", Scan);
+        api.MapPost("/pair", Pair);
+        api.MapPost("/logout", PhoneLogout);
         api.MapPost("/incoming", Incoming);
         api.MapGet("/sent", Sent);
         api.MapGet("/logins", ListLogins);
@@ -59,8 +63,59 @@ public static class ControlApi
         return TypedResults.NotFound(new ControlError("No pending login shows this QR code"));
     }
 
+    /// <summary>The phone of a pending <c>login phone</c> enters the pairing code the bot showed.</summary>
+    private static async Task<Results<Ok<Scanned>, BadRequest<ControlError>, NotFound<ControlError>, Conflict<ControlError>>> Pair(
+        PairRequest request, Bridges bridges)
+    {
+        if (string.IsNullOrWhiteSpace(request.Code))
+        {
+            return TypedResults.BadRequest(new ControlError("Missing required field: code"));
+        }
+        foreach (var bridge in bridges.All)
+        {
+            var (outcome, pending) = bridge.PairingLogins.Pair(request.Code);
+            switch (outcome)
+            {
+                case PairOutcome.Expired:
+                    return TypedResults.Conflict(new ControlError("This pairing code has expired: the login timed out"));
+                case PairOutcome.Accepted:
+                    var login = await pending!.Finished.WaitAsync(LoginCompletion);
+                    return login is null
+                        ? TypedResults.Conflict(new ControlError("The login timed out before the code was entered"))
+                        : TypedResults.Ok(new Scanned(bridge.Platform.Name, login.DeviceId, login.UserId, login.ManagementRoomId));
+            }
+        }
+        return TypedResults.NotFound(new ControlError("No pending login shows this pairing code"));
+    }
+
+    /// <summary>The phone unlinks the device (Settings → Linked devices → Log out, or the phone itself logged out).</summary>
+    private static async Task<Results<Ok<LoginView>, BadRequest<ControlError>, NotFound<ControlError>>> PhoneLogout(
+        PhoneLogoutRequest request, Bridges bridges)
+    {
+        if (bridges.Find(request.Platform) is not { } bridge)
+        {
+            return TypedResults.NotFound(new ControlError($"Platform not enabled: {request.Platform}"));
+        }
+        if (string.IsNullOrWhiteSpace(request.DeviceId))
+        {
+            return TypedResults.BadRequest(new ControlError("Missing required field: device_id"));
+        }
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? BotTexts.LoggedOutFromAnotherDevice : request.Reason.Trim();
+        if (BotTexts.StateMessage(reason) is null)
+        {
+            return TypedResults.BadRequest(new ControlError(
+                $"reason must be {BotTexts.LoggedOutFromAnotherDevice} or {BotTexts.MainDeviceGone}, not {request.Reason}"));
+        }
+        if (bridge.Logins.Find(PhoneNumbers.Normalise(request.DeviceId) ?? request.DeviceId.Trim()) is not { } login)
+        {
+            return TypedResults.NotFound(new ControlError($"No linked device {request.DeviceId} on {bridge.Platform.Name}"));
+        }
+        var unlinked = await bridge.UnlinkByPhoneAsync(login, reason);
+        return TypedResults.Ok(LoginView.Of(bridge.Platform.Name, unlinked));
+    }
+
     /// <summary>A contact (or group member) sends a message to a linked device.</summary>
-    private static async Task<Results<Ok<IncomingAccepted>, BadRequest<ControlError>, NotFound<ControlError>>> Incoming(
+    private static async Task<Results<Ok<IncomingAccepted>, BadRequest<ControlError>, NotFound<ControlError>, Conflict<ControlError>>> Incoming(
         IncomingRequest request, Bridges bridges, CancellationToken cancellationToken)
     {
         if (bridges.Find(request.Platform) is not { } bridge)
@@ -76,7 +131,22 @@ public static class ControlApi
         {
             return TypedResults.NotFound(new ControlError($"No linked device {request.DeviceId} on {bridge.Platform.Name}"));
         }
-        var delivered = await IncomingMessages.DeliverAsync(bridge, login, message, cancellationToken);
+        if (!login.IsConnected)
+        {
+            // The phone unlinked it: the bridge has no connection that could receive anything.
+            return TypedResults.Conflict(new ControlError(
+                $"Device {login.DeviceId} on {bridge.Platform.Name} is {login.State} ({login.StateError}): the phone must link it again"));
+        }
+        Delivered delivered;
+        try
+        {
+            delivered = await IncomingMessages.DeliverAsync(bridge, login, message, cancellationToken);
+        }
+        catch (MatrixException e) when (message.RawContent is not null && e.Status == HttpStatusCode.BadRequest)
+        {
+            // Synapse checks a message's body and msgtype are strings: such contents can only come over federation.
+            return TypedResults.BadRequest(new ControlError($"The homeserver refuses this content: {e.Reason}"));
+        }
         var portal = delivered.Portal;
         return TypedResults.Ok(new IncomingAccepted(bridge.Platform.Name, login.DeviceId, portal.RoomId, delivered.EventId, delivered.Sender,
             portal.Kind == ChatKind.Group ? "group" : "contact", portal.ChatId, delivered.PortalCreated));
@@ -90,8 +160,8 @@ public static class ControlApi
             : TypedResults.NotFound(new ControlError($"Platform not enabled: {platform}"));
 
     private static Ok<LoginsView> ListLogins(Bridges bridges) => TypedResults.Ok(new LoginsView(
-        [.. bridges.All.SelectMany(b => b.Logins.All.Select(l => new LoginView(b.Platform.Name, l.DeviceId, l.UserId, l.ManagementRoomId, l.LinkedAt)))],
-        [.. bridges.All.SelectMany(b => b.QrLogins.Pending.Select(p => new PendingLoginView(b.Platform.Name, p.UserId, p.RoomId, p.CurrentCode)))]));
+        [.. bridges.All.SelectMany(b => b.Logins.All.Select(l => LoginView.Of(b.Platform.Name, l)))],
+        [.. bridges.All.SelectMany(b => b.QrLogins.Pending.Concat(b.PairingLogins.Pending).Select(p => PendingLoginView.Of(b.Platform.Name, p)))]));
 
     private static Ok<List<PortalView>> ListPortals([FromQuery(Name = "device_id")] string? deviceId, Bridges bridges) => TypedResults.Ok(
         bridges.All.SelectMany(b => b.Portals.All.Select(p => PortalView.Of(b.Platform.Name, p)))
@@ -106,6 +176,10 @@ public static class ControlApi
         {
             return TypedResults.BadRequest(new ControlError("bot_delay_ms must not be negative"));
         }
+        if (request.LateNextAnswerMs is < 0)
+        {
+            return TypedResults.BadRequest(new ControlError("late_next_answer_ms must not be negative"));
+        }
         List<string>? notOnNetwork = null;
         foreach (var number in request.NotOnNetwork ?? [])
         {
@@ -118,6 +192,7 @@ public static class ControlApi
         switches.FailNextCommand = request.FailNextCommand ?? switches.FailNextCommand;
         switches.BotDelayMs = request.BotDelayMs ?? switches.BotDelayMs;
         switches.DropQrRefreshes = request.DropQrRefreshes ?? switches.DropQrRefreshes;
+        switches.LateNextAnswerMs = request.LateNextAnswerMs ?? switches.LateNextAnswerMs;
         if (request.NotOnNetwork is not null)
         {
             switches.NotOnNetwork = notOnNetwork ?? [];

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Gateway.Sandbox.Bridge;
 
 namespace Gateway.Sandbox.Control;
@@ -8,8 +10,9 @@ public sealed record ScanRequest(string? Code, string? Phone);
 
 public sealed record Scanned(string Platform, string DeviceId, string UserId, string ManagementRoomId);
 
+/// <param name="Content">Posted as is as the message's content instead of text or media (to test unreadable events).</param>
 public sealed record IncomingRequest(string? DeviceId, string? From, string? Text, string? Group, IncomingMediaRequest? Media,
-    string? Platform, bool FromMe = false)
+    string? Platform, bool FromMe = false, JsonElement? Content = null)
 {
     /// <summary>The message this request describes for <paramref name="bridge"/>'s network, or why it cannot be one.</summary>
     public (IncomingMessage? Message, string? Error) Validate(PlatformBridge bridge)
@@ -26,9 +29,22 @@ public sealed record IncomingRequest(string? DeviceId, string? From, string? Tex
         {
             return (null, $"Invalid phone number in from: {From}");
         }
-        if (string.IsNullOrEmpty(Text) && Media is null)
+        JsonObject? raw = null;
+        if (Content is { ValueKind: not JsonValueKind.Null } content)
         {
-            return (null, "Either text or media must be provided");
+            if (content.ValueKind != JsonValueKind.Object)
+            {
+                return (null, "content must be a JSON object");
+            }
+            if (!string.IsNullOrEmpty(Text) || Media is not null)
+            {
+                return (null, "Give either content or text/media, not both");
+            }
+            raw = JsonObject.Create(content);
+        }
+        else if (string.IsNullOrEmpty(Text) && Media is null)
+        {
+            return (null, "Either text, media or content must be provided");
         }
         GroupInfo? group = null;
         if (!string.IsNullOrWhiteSpace(Group) && (group = IncomingMessages.ResolveGroup(bridge, Group.Trim())) is null)
@@ -45,7 +61,7 @@ public sealed record IncomingRequest(string? DeviceId, string? From, string? Tex
             }
             file = decoded;
         }
-        return (new IncomingMessage(from, Text, group, file, FromMe), null);
+        return (new IncomingMessage(from, Text, group, file, FromMe, raw), null);
     }
 }
 
@@ -75,9 +91,23 @@ public sealed record IncomingMediaRequest(string? MimeType, string? Base64, stri
 public sealed record IncomingAccepted(string Platform, string DeviceId, string RoomId, string EventId, string Sender,
     string ChatType, string ChatId, bool PortalCreated);
 
-public sealed record LoginView(string Platform, string DeviceId, string UserId, string ManagementRoomId, DateTimeOffset LinkedAt);
+/// <summary><c>State</c> is the bridge state (<c>CONNECTED</c>, <c>BAD_CREDENTIALS</c>); <c>Reason</c> its error code.</summary>
+public sealed record LoginView(string Platform, string DeviceId, string UserId, string ManagementRoomId, DateTimeOffset LinkedAt,
+    string State, string? Reason)
+{
+    public static LoginView Of(string platform, Login l) => new(platform, l.DeviceId, l.UserId, l.ManagementRoomId, l.LinkedAt, l.State, l.StateError);
+}
 
-public sealed record PendingLoginView(string Platform, string UserId, string RoomId, string? CurrentCode);
+/// <summary><c>Flow</c> is <c>qr</c> or <c>phone</c>; a pairing-code login shows its code and the number it was asked for.</summary>
+public sealed record PendingLoginView(string Platform, string UserId, string RoomId, string? CurrentCode, string Flow, string? Phone)
+{
+    public static PendingLoginView Of(string platform, PendingLogin p) => new(platform, p.UserId, p.RoomId, p.CurrentCode, p.Flow, p.Phone);
+}
+
+public sealed record PairRequest(string? Code);
+
+/// <summary>The phone unlinks the device; <c>Reason</c> is the bridge's error code, <c>wa-logged-out</c> when omitted.</summary>
+public sealed record PhoneLogoutRequest(string? DeviceId, string? Platform, string? Reason);
 
 public sealed record LoginsView(IReadOnlyList<LoginView> Logins, IReadOnlyList<PendingLoginView> Pending);
 
@@ -88,11 +118,13 @@ public sealed record PortalView(string Platform, string DeviceId, string ChatTyp
 }
 
 /// <summary>Omitted fields stay as they are.</summary>
-public sealed record SwitchesRequest(bool? FailNextCommand, int? BotDelayMs, bool? DropQrRefreshes, IReadOnlyList<string>? NotOnNetwork);
+public sealed record SwitchesRequest(bool? FailNextCommand, int? BotDelayMs, bool? DropQrRefreshes, IReadOnlyList<string>? NotOnNetwork,
+    int? LateNextAnswerMs = null);
 
-public sealed record SwitchesView(bool FailNextCommand, int BotDelayMs, bool DropQrRefreshes, IReadOnlyCollection<string> NotOnNetwork)
+public sealed record SwitchesView(bool FailNextCommand, int BotDelayMs, bool DropQrRefreshes, IReadOnlyCollection<string> NotOnNetwork,
+    int LateNextAnswerMs)
 {
-    public static SwitchesView Of(FailureSwitches s) => new(s.FailNextCommand, s.BotDelayMs, s.DropQrRefreshes, s.NotOnNetwork);
+    public static SwitchesView Of(FailureSwitches s) => new(s.FailNextCommand, s.BotDelayMs, s.DropQrRefreshes, s.NotOnNetwork, s.LateNextAnswerMs);
 }
 
 public sealed record ControlError(string Error);

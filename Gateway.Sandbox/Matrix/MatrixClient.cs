@@ -137,6 +137,8 @@ public sealed class MatrixException(HttpStatusCode status, string errCode, strin
 {
     public HttpStatusCode Status { get; } = status;
     public string ErrCode { get; } = errCode;
+    /// <summary>The homeserver's own words (<c>error</c>).</summary>
+    public string Reason { get; } = error;
 
     public static async Task<MatrixException> FromAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -35,15 +35,36 @@ public static partial class MessageContent
     public static JsonObject Text(string body) => new() { ["msgtype"] = "m.text", ["body"] = body };
 
     /// <summary>
-    /// A file message. The caption, when there is one, is the body and the file name goes in <c>filename</c>
-    /// (MSC2530, what mautrix sends); without a caption the body is the file name.
+    /// A bridge state change told to the user (bridgev2's bridge state notice): an <c>m.text</c>, not a notice, when
+    /// the state is an error, rendered from markdown, with the state itself under <c>fi.mau.bridge_state</c>.
+    /// </summary>
+    public static JsonObject BridgeStateAlert(string markdown, JsonObject state)
+    {
+        var content = Notice(markdown);
+        content["msgtype"] = "m.text";
+        content["fi.mau.bridge_state"] = state;
+        return content;
+    }
+
+    /// <summary>The bot's notice that a user's message did not reach the remote chat, in reply to it and mentioning its sender.</summary>
+    public static JsonObject NotBridged(string body, string eventId, string sender) => new()
+    {
+        ["msgtype"] = "m.notice",
+        ["body"] = body,
+        ["m.relates_to"] = new JsonObject { ["m.in_reply_to"] = new JsonObject { ["event_id"] = eventId } },
+        ["m.mentions"] = new JsonObject { ["user_ids"] = new JsonArray(sender) },
+    };
+
+    /// <summary>
+    /// A file message as mautrix-whatsapp sends it (MSC2530): the name always in <c>filename</c>, the caption as the
+    /// body, and an empty body when there is no caption (not the file name, as older bridges did).
     /// </summary>
     public static JsonObject Media(string msgType, string fileName, string? caption, string mxcUrl, JsonObject info)
     {
         var content = new JsonObject
         {
             ["msgtype"] = msgType,
-            ["body"] = string.IsNullOrEmpty(caption) ? fileName : caption,
+            ["body"] = caption ?? "",
             ["filename"] = fileName,
             ["url"] = mxcUrl,
             ["info"] = info,

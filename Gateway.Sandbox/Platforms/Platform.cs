@@ -33,7 +33,13 @@ public sealed class Platform
     /// <summary>The bot or one of its ghosts: their own events come back in transactions and must be ignored.</summary>
     public bool IsBridgeUser(string userId) => userId == BotUserId || ghostPattern.IsMatch(userId);
 
-    public string ContactChatId(string digits) => digits + Options.ContactIdSuffix;
+    /// <summary>The contact's id on the network, as ghosts and bot answers name it: <c>lid-&lt;lid&gt;</c> or the digits.</summary>
+    public string ContactId(string digits) => Options.UsesLids ? "lid-" + Lids.Of(digits) : digits;
+
+    public string ContactGhostUserId(string digits) => GhostUserId(ContactId(digits));
+
+    /// <summary>The DM's chat id in <c>m.bridge</c>: <c>&lt;lid&gt;@lid</c>, or the digits with the contact suffix.</summary>
+    public string ContactChatId(string digits) => Options.UsesLids ? Lids.Of(digits) + "@lid" : digits + Options.ContactIdSuffix;
 
     public string GroupChatId(string groupId) => groupId + Options.GroupIdSuffix;
 }

@@ -11,7 +11,7 @@ public sealed class PlatformOptions
     public string NetworkName { get; set; } = "";
     public string BotLocalpart { get; set; } = "";
     public string BotDisplayName { get; set; } = "";
-    /// <summary>Localpart of a ghost; <c>{id}</c> is the phone digits or group member id.</summary>
+    /// <summary>Localpart of a ghost; <c>{id}</c> is the contact's id (<c>lid-…</c> or phone digits) or the device's own digits.</summary>
     public string GhostTemplate { get; set; } = "";
     public string CommandPrefix { get; set; } = "";
     /// <summary>The <c>protocol.id</c> of the <c>m.bridge</c> state event.</summary>
@@ -21,6 +21,18 @@ public sealed class PlatformOptions
     public string ContactIdSuffix { get; set; } = "";
     public string GroupIdSuffix { get; set; } = "";
     public string QrInstructions { get; set; } = "";
+    /// <summary>The notice before a pairing code; a platform without one has no <c>login phone</c> flow.</summary>
+    public string PairingInstructions { get; set; } = "";
+    /// <summary>
+    /// Contacts are known by an id that is not their number (WhatsApp's LIDs): ghosts are <c>lid-&lt;lid&gt;</c>, DM chat
+    /// ids <c>&lt;lid&gt;@lid</c>. Off: the phone digits themselves.
+    /// </summary>
+    public bool UsesLids { get; set; }
+    /// <summary>
+    /// What <c>start-chat</c> says after <c>Failed to resolve identifier: </c> for a number with no account
+    /// (<c>{phone}</c> = its digits); empty = bridgev2's <c>Identifier `x` not found</c>.
+    /// </summary>
+    public string NotOnNetworkReason { get; set; } = "";
     public double FirstQrSeconds { get; set; } = 60;
     public double QrRefreshSeconds { get; set; } = 20;
     public int QrRefreshes { get; set; } = 5;

@@ -12,16 +12,20 @@ public sealed class IncomingTests(SandboxApp app)
         var user = await app.NewUserAsync();
         var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
         var contact = SandboxApp.NewPhone();
-        var ghost = $"@whatsapp_{contact}:localhost";
 
         var incoming = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = "+" + contact, text = "Hello from the phone" });
 
         Assert.Equal(HttpStatusCode.OK, incoming.Status);
+        // The contact is known by its LID, as on WhatsApp: a ghost and a chat id that are not the phone number.
+        var lid = SandboxApp.LidOf(incoming.Body!["chat_id"]!.GetValue<string>());
+        Assert.NotEqual(contact, lid);
+        var ghost = $"@whatsapp_lid-{lid}:localhost";
+        Assert.Equal(ghost, incoming.Body!["sender"]!.GetValue<string>());
         var (roomId, invite) = await user.WaitForInviteFromAsync(ghost);
         Assert.Equal(incoming.Body!["room_id"]!.GetValue<string>(), roomId);
         Assert.True(invite["content"]!["is_direct"]!.GetValue<bool>());
         var bridge = await user.JoinPortalAsync(roomId);
-        Assert.Equal($"{contact}@s.whatsapp.net", bridge["channel"]!["id"]!.GetValue<string>());
+        Assert.Equal($"{lid}@lid", bridge["channel"]!["id"]!.GetValue<string>());
         var message = await user.Matrix.WaitForMessageAsync(roomId, ghost, b => b == "Hello from the phone");
         Assert.Equal("m.text", message["content"]!["msgtype"]!.GetValue<string>());
         Assert.Equal(incoming.Body!["event_id"]!.GetValue<string>(), message["event_id"]!.GetValue<string>());
@@ -29,6 +33,7 @@ public sealed class IncomingTests(SandboxApp app)
         var second = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, text = "Again" });
         Assert.Equal(roomId, second.Body!["room_id"]!.GetValue<string>());
         Assert.False(second.Body!["portal_created"]!.GetValue<bool>());
+        Assert.Equal(ghost, second.Body!["sender"]!.GetValue<string>()); // the same LID every time
 
         // What the owner types on the phone shows up as the ghost of the device's own number, in the same chat.
         var fromPhone = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, text = "typed on the phone", from_me = true });
@@ -37,7 +42,7 @@ public sealed class IncomingTests(SandboxApp app)
     }
 
     [Fact]
-    public async Task An_incoming_jpeg_reports_its_size_from_its_header()
+    public async Task An_uncaptioned_jpeg_has_an_empty_body_its_name_in_filename_and_its_size_from_its_header()
     {
         var user = await app.NewUserAsync();
         var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
@@ -53,9 +58,11 @@ public sealed class IncomingTests(SandboxApp app)
         var roomId = incoming.Body!["room_id"]!.GetValue<string>();
         await user.Matrix.JoinAsync(roomId);
         var image = await user.Matrix.WaitForEventAsync(roomId, e => e["content"]?["msgtype"]?.GetValue<string>() == "m.image");
-        Assert.Equal("camera.jpg", image["content"]!["body"]!.GetValue<string>());
+        Assert.Equal("", image["content"]!["body"]!.GetValue<string>());
+        Assert.Equal("camera.jpg", image["content"]!["filename"]!.GetValue<string>());
         Assert.Equal(640, image["content"]!["info"]!["w"]!.GetValue<int>());
         Assert.Equal(480, image["content"]!["info"]!["h"]!.GetValue<int>());
+        Assert.Null(image["content"]!["info"]!["xyz.amorgan.blurhash"]);
     }
 
     [Fact]
@@ -76,11 +83,12 @@ public sealed class IncomingTests(SandboxApp app)
 
         Assert.Equal(HttpStatusCode.OK, incoming.Status);
         var roomId = incoming.Body!["room_id"]!.GetValue<string>();
-        await user.WaitForInviteFromAsync($"@whatsapp_{contact}:localhost");
+        var ghost = incoming.Body!["sender"]!.GetValue<string>();
+        await user.WaitForInviteFromAsync(ghost);
         await user.Matrix.JoinAsync(roomId);
         var image = await user.Matrix.WaitForEventAsync(roomId, e => e["content"]?["msgtype"]?.GetValue<string>() == "m.image");
         var content = image["content"]!;
-        Assert.Equal($"@whatsapp_{contact}:localhost", image["sender"]!.GetValue<string>());
+        Assert.Equal(ghost, image["sender"]!.GetValue<string>());
         Assert.Equal("a caption", content["body"]!.GetValue<string>());
         Assert.Equal("photo.png", content["filename"]!.GetValue<string>());
         Assert.Equal("image/png", content["info"]!["mimetype"]!.GetValue<string>());
@@ -113,8 +121,10 @@ public sealed class IncomingTests(SandboxApp app)
         Assert.Equal(incoming.Body!["chat_id"]!.GetValue<string>(), bridge["channel"]!["id"]!.GetValue<string>());
         Assert.EndsWith("@g.us", bridge["channel"]!["id"]!.GetValue<string>());
         var file = await user.Matrix.WaitForEventAsync(roomId, e => e["content"]?["msgtype"]?.GetValue<string>() == "m.file");
-        Assert.Equal($"@whatsapp_{member}:localhost", file["sender"]!.GetValue<string>());
-        Assert.Equal("minutes.pdf", file["content"]!["body"]!.GetValue<string>());
+        Assert.Equal(incoming.Body!["sender"]!.GetValue<string>(), file["sender"]!.GetValue<string>());
+        Assert.StartsWith("@whatsapp_lid-", file["sender"]!.GetValue<string>()); // members are LIDs too
+        Assert.Equal("", file["content"]!["body"]!.GetValue<string>());
+        Assert.Equal("minutes.pdf", file["content"]!["filename"]!.GetValue<string>());
         Assert.Equal("application/pdf", file["content"]!["info"]!["mimetype"]!.GetValue<string>());
 
         // Joining the same link afterwards finds the portal the message created.
@@ -122,6 +132,57 @@ public sealed class IncomingTests(SandboxApp app)
         Assert.StartsWith("Successfully joined group", joined["content"]!["body"]!.GetValue<string>());
         var portals = await app.ControlAsync(HttpMethod.Get, $"/sandbox/portals?device_id={device}");
         Assert.Equal(roomId, Assert.Single(portals.Body!.AsArray())!["room_id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Raw_content_is_posted_as_is_by_the_contacts_ghost()
+    {
+        var user = await app.NewUserAsync();
+        var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
+        var contact = SandboxApp.NewPhone();
+        var brokenImage = new JsonObject { ["msgtype"] = "m.image", ["body"] = "", ["url"] = 5, ["info"] = "not an object" };
+        var unknownType = new JsonObject { ["msgtype"] = "org.example.poll", ["body"] = "", ["m.relates_to"] = 7 };
+
+        var first = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, content = brokenImage });
+        var second = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, content = unknownType });
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(HttpStatusCode.OK, second.Status);
+        var roomId = first.Body!["room_id"]!.GetValue<string>();
+        var ghost = first.Body!["sender"]!.GetValue<string>();
+        await user.WaitForInviteFromAsync(ghost);
+        await user.Matrix.JoinAsync(roomId);
+        foreach (var (posted, content) in new[] { (first, brokenImage), (second, unknownType) })
+        {
+            var eventId = posted.Body!["event_id"]!.GetValue<string>();
+            var message = await user.Matrix.WaitForEventAsync(roomId, e => e["event_id"]!.GetValue<string>() == eventId);
+            Assert.Equal(ghost, message["sender"]!.GetValue<string>());
+            Assert.Equal("m.room.message", message["type"]!.GetValue<string>());
+            Assert.True(JsonNode.DeepEquals(content, message["content"]), message["content"]!.ToJsonString()); // keys come back sorted
+        }
+    }
+
+    [Fact]
+    public async Task Raw_content_the_homeserver_refuses_and_mixed_requests_are_refused_with_the_reason()
+    {
+        var user = await app.NewUserAsync();
+        var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
+        var contact = SandboxApp.NewPhone();
+
+        // Synapse requires string body and msgtype in every m.room.message a client sends.
+        var numeric = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, content = new { msgtype = 5, body = "" } });
+        var bodiless = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, content = new { msgtype = "m.text" } });
+        var both = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, text = "x", content = new { msgtype = "m.text" } });
+        var notAnObject = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, content = "m.text" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, numeric.Status);
+        Assert.Equal("The homeserver refuses this content: 'msgtype' not a string type", numeric.Error);
+        Assert.Equal(HttpStatusCode.BadRequest, bodiless.Status);
+        Assert.Equal("The homeserver refuses this content: 'body' not in content", bodiless.Error);
+        Assert.Equal(HttpStatusCode.BadRequest, both.Status);
+        Assert.Equal("Give either content or text/media, not both", both.Error);
+        Assert.Equal(HttpStatusCode.BadRequest, notAnObject.Status);
+        Assert.Equal("content must be a JSON object", notAnObject.Error);
     }
 
     [Fact]
@@ -133,7 +194,7 @@ public sealed class IncomingTests(SandboxApp app)
 
         var noContent = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = "237600000009", from = "237600000010" });
         Assert.Equal(HttpStatusCode.BadRequest, noContent.Status);
-        Assert.Equal("Either text or media must be provided", noContent.Error);
+        Assert.Equal("Either text, media or content must be provided", noContent.Error);
 
         var badFrom = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = "237600000009", from = "nobody", text = "x" });
         Assert.Equal(HttpStatusCode.BadRequest, badFrom.Status);

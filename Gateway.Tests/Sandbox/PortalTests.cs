@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Gateway.Tests.Sandbox;
 
@@ -6,35 +7,46 @@ namespace Gateway.Tests.Sandbox;
 public sealed class PortalTests(SandboxApp app)
 {
     [Fact]
-    public async Task Start_chat_creates_one_direct_portal_owned_by_the_contacts_ghost()
+    public async Task Start_chat_names_the_contact_by_its_LID_and_creates_one_direct_portal_owned_by_its_ghost()
     {
         var user = await app.NewUserAsync();
         var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
         var contact = SandboxApp.NewPhone();
-        var ghost = $"@whatsapp_{contact}:localhost";
 
         var created = await user.AnswerToAsync($"start-chat {device} +{contact[..3]} {contact[3..6]}-{contact[6..]}");
 
+        // bridgev2's answer, with the LID mautrix-whatsapp resolved the number to: neither the id nor the ghost is the number.
+        var body = Body(created);
+        var match = Regex.Match(body, @"^Created chat with `lid-([0-9]{15})` / \[\+" + contact + @"\]\(https://matrix\.to/#/@whatsapp_lid-\1:localhost\): ");
+        Assert.True(match.Success, body);
+        var lid = match.Groups[1].Value;
+        Assert.NotEqual(contact, lid);
+        var ghost = $"@whatsapp_lid-{lid}:localhost";
         var (roomId, invite) = await user.WaitForInviteFromAsync(ghost);
         Assert.True(invite["content"]!["is_direct"]!.GetValue<bool>());
         Assert.Equal("m.notice", created["content"]!["msgtype"]!.GetValue<string>());
         Assert.Equal(
-            $"Created chat with `{contact}` / [+{contact}](https://matrix.to/#/{ghost}): [+{contact}](https://matrix.to/#/{Uri.EscapeDataString(roomId)})",
-            created["content"]!["body"]!.GetValue<string>());
+            $"Created chat with `lid-{lid}` / [+{contact}](https://matrix.to/#/{ghost}): [+{contact}](https://matrix.to/#/{Uri.EscapeDataString(roomId)})",
+            body);
         Assert.Contains($"<a href=\"https://matrix.to/#/{Uri.EscapeDataString(roomId)}\">", created["content"]!["formatted_body"]!.GetValue<string>());
 
         var bridge = await user.JoinPortalAsync(roomId);
         Assert.Equal(SandboxApp.Bot, bridge["bridgebot"]!.GetValue<string>());
         Assert.Equal("whatsapp", bridge["protocol"]!["id"]!.GetValue<string>());
-        Assert.Equal($"{contact}@s.whatsapp.net", bridge["channel"]!["id"]!.GetValue<string>());
+        Assert.Equal($"{lid}@lid", bridge["channel"]!["id"]!.GetValue<string>());
         Assert.Equal(device, bridge["channel"]!["fi.mau.receiver"]!.GetValue<string>());
 
         var again = await user.AnswerToAsync($"pm {contact}");
         Assert.Equal(
-            $"You already have a direct chat with `{contact}` / [+{contact}](https://matrix.to/#/{ghost}) at [+{contact}](https://matrix.to/#/{Uri.EscapeDataString(roomId)})",
-            again["content"]!["body"]!.GetValue<string>());
+            $"You already have a direct chat with `lid-{lid}` / [+{contact}](https://matrix.to/#/{ghost}) at [+{contact}](https://matrix.to/#/{Uri.EscapeDataString(roomId)})",
+            Body(again));
         var portals = await app.ControlAsync(HttpMethod.Get, $"/sandbox/portals?device_id={device}");
-        Assert.Single(portals.Body!.AsArray());
+        Assert.Equal($"{lid}@lid", Assert.Single(portals.Body!.AsArray())!["chat_id"]!.GetValue<string>());
+
+        // The contact writes back from the same ghost, into the same room.
+        var incoming = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, text = "hi back" });
+        Assert.Equal(roomId, incoming.Body!["room_id"]!.GetValue<string>());
+        await user.Matrix.WaitForMessageAsync(roomId, ghost, b => b == "hi back");
     }
 
     [Fact]
@@ -53,9 +65,8 @@ public sealed class PortalTests(SandboxApp app)
         await app.ControlAsync(HttpMethod.Post, "/sandbox/switches", new { not_on_network = new[] { nobody } });
         try
         {
-            var notFound = await user.AnswerToAsync($"start-chat {device} {nobody}");
-            Assert.Equal($"Identifier `{nobody}` not found", Body(notFound));
-            Assert.Equal($"Identifier <code>{nobody}</code> not found", notFound["content"]!["formatted_body"]!.GetValue<string>());
+            var notFound = await user.AnswerToAsync($"start-chat {device} +{nobody}");
+            Assert.Equal($"Failed to resolve identifier: the server said +{nobody} is not on WhatsApp", Body(notFound));
 
             await app.ControlAsync(HttpMethod.Post, "/sandbox/switches", new { fail_next_command = true });
             var failed = await user.AnswerToAsync($"start-chat {device} {SandboxApp.NewPhone()}");

@@ -69,6 +69,13 @@ public sealed class SandboxApp : GatewayApp
 
     public Task<ApiResponse> ControlAsync(HttpMethod method, string path, object? body = null) => Sandbox.CallAsync(method, path, json: body);
 
+    /// <summary>The LID digits of a DM's chat id (<c>&lt;lid&gt;@lid</c>), checking its shape: 15 digits.</summary>
+    public static string LidOf(string chatId)
+    {
+        Assert.Matches("^[1-9][0-9]{14}@lid$", chatId);
+        return chatId[..^"@lid".Length];
+    }
+
     /// <summary>A phone number nobody else in this test run uses.</summary>
     public static string NewPhone() => "2376" + Random.Shared.NextInt64(10_000_000, 99_999_999);
 }

@@ -46,6 +46,22 @@ public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string 
         }
     }
 
+    /// <summary>Links a phone with a pairing code: <c>login phone +…</c>, then the phone enters the code the bot shows.</summary>
+    public async Task<string> LinkDeviceByCodeAsync(string phone)
+    {
+        var command = await SayAsync($"login phone +{phone}");
+        var code = PairingCodeOf(await WaitForBotAsync(IsPairingCode, command));
+        var pair = await app.ControlAsync(HttpMethod.Post, "/sandbox/pair", new { code });
+        Assert.Equal(HttpStatusCode.OK, pair.Status);
+        await WaitForBotAsync(b => b == $"Successfully logged in as +{phone}", command);
+        return pair.Body!["device_id"]!.GetValue<string>();
+    }
+
+    /// <summary>The body of the bot's pairing-code notice: <c>`ABCD-EFGH`</c>.</summary>
+    public static bool IsPairingCode(string body) => System.Text.RegularExpressions.Regex.IsMatch(body, "^`[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}`$");
+
+    public static string PairingCodeOf(JsonObject notice) => notice["content"]!["body"]!.GetValue<string>().Trim('`');
+
     /// <summary>Joins a portal the bridge invited us to and returns its <c>m.bridge</c> state content.</summary>
     public async Task<JsonObject> JoinPortalAsync(string roomId)
     {

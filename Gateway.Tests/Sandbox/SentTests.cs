@@ -14,7 +14,7 @@ public sealed class SentTests(SandboxApp app)
         var incoming = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, text = "Are you there?" });
         var roomId = incoming.Body!["room_id"]!.GetValue<string>();
         var question = incoming.Body!["event_id"]!.GetValue<string>();
-        await user.WaitForInviteFromAsync($"@whatsapp_{contact}:localhost");
+        await user.WaitForInviteFromAsync(incoming.Body!["sender"]!.GetValue<string>());
         await user.Matrix.JoinAsync(roomId);
 
         var text = await user.Matrix.SendTextAsync(roomId, "Yes, here");
@@ -63,7 +63,7 @@ public sealed class SentTests(SandboxApp app)
         var contact = SandboxApp.NewPhone();
         var incoming = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, text = "hi" });
         var roomId = incoming.Body!["room_id"]!.GetValue<string>();
-        await user.WaitForInviteFromAsync($"@whatsapp_{contact}:localhost");
+        await user.WaitForInviteFromAsync(incoming.Body!["sender"]!.GetValue<string>());
         await user.Matrix.JoinAsync(roomId);
 
         var command = await user.Matrix.SendTextAsync(roomId, "!wa help");
