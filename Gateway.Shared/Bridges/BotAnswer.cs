@@ -66,13 +66,13 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
     /// <summary>Reads a bot message's content: a QR image (or its edit), else its text. Content of any other shape is <see cref="BotAnswerKind.Other"/>.</summary>
     public static BotAnswer Read(JsonNode? content)
     {
-        var isEdit = EventJson.String(content?["m.relates_to"]?["rel_type"]) == "m.replace";
-        var image = isEdit ? content?["m.new_content"] : content;
-        if (EventJson.String(image?["msgtype"]) == "m.image" && EventJson.String(image?["body"]) is { Length: > 0 } code)
+        var isEdit = EventJson.String(EventJson.At(content, "m.relates_to", "rel_type")) == "m.replace";
+        var image = isEdit ? EventJson.At(content, "m.new_content") : content;
+        if (EventJson.String(EventJson.At(image, "msgtype")) == "m.image" && EventJson.String(EventJson.At(image, "body")) is { Length: > 0 } code)
         {
             return new BotAnswer(BotAnswerKind.QrCode, code, Code: code, IsRefresh: isEdit);
         }
-        return Read(EventJson.String(content?["body"]) ?? "");
+        return Read(EventJson.String(EventJson.At(content, "body")) ?? "");
     }
 
     /// <summary>Reads a bot message's text.</summary>

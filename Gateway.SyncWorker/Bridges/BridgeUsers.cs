@@ -34,5 +34,5 @@ public sealed class BridgeUsers(IReadOnlyCollection<BridgePlatform> platforms, s
 
     private bool IsSetByItsBridge(JsonNode stateEvent) =>
         PlatformOf(EventJson.String(stateEvent["sender"])) is { } platform
-        && EventJson.String(stateEvent["content"]?["bridgebot"]) == platform.BotUserId(server);
+        && EventJson.String(EventJson.At(stateEvent, "content", "bridgebot")) == platform.BotUserId(server);
 }

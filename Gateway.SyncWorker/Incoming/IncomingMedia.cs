@@ -22,7 +22,7 @@ public sealed class IncomingMedia(MatrixClient matrix, IOptions<IncomingOptions>
         {
             return WebhookMedia.None; // text, or an encrypted file (the gateway's rooms are unencrypted)
         }
-        var info = content["info"];
+        var info = content["info"] as JsonObject; // what the event announces, if it is shaped as it should be
         // Without a separate filename (MSC2530), the body is the file's name.
         var fileName = EventJson.String(content["filename"]) ?? EventJson.String(content["body"]) ?? "";
         var announced = new WebhookMediaInfo(LongOf(info?["size"]), EventJson.String(info?["mimetype"]) ?? "",

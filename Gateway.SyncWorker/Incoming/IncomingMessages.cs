@@ -87,20 +87,28 @@ public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, Inco
 
     /// <summary>
     /// A message worth delivering: not an edit (it repeats a message the receiver has) and not redacted (no content
-    /// left), with a string <c>msgtype</c> and a string <c>body</c> (empty for a file without caption).
+    /// left), and readable: a string <c>msgtype</c> and <c>body</c> (empty for a file without caption), and for a file
+    /// its <c>url</c>. Anything else is skipped with a warning, never retried: it could only fail again.
     /// </summary>
     private bool IsNewMessage(JsonNode message)
     {
-        if (EventJson.String(message["type"]) != "m.room.message" || EventJson.String(message["event_id"]) is null
+        if (EventJson.String(message["type"]) != "m.room.message" || EventJson.String(message["event_id"]) is not { } eventId
             || message["content"] is not JsonObject { Count: > 0 } content
-            || EventJson.String(content["m.relates_to"]?["rel_type"]) == "m.replace")
+            || EventJson.String(EventJson.At(content, "m.relates_to", "rel_type")) == "m.replace")
         {
             return false;
         }
-        if (EventJson.String(content["msgtype"]) is null || EventJson.String(content["body"]) is null)
+        var unreadable = EventJson.String(content["msgtype"]) switch
         {
-            logger.LogWarning("Skipping {EventId} from {Sender}: unreadable content (msgtype {MsgType}, body {Body})", EventJson.String(message["event_id"]),
-                EventJson.String(message["sender"]), content["msgtype"]?.ToJsonString() ?? "missing", content["body"]?.GetValueKind().ToString() ?? "missing");
+            null => "no string msgtype",
+            _ when EventJson.String(content["body"]) is null => "no string body",
+            "m.image" or "m.video" or "m.audio" or "m.file" or "m.sticker" when EventJson.String(content["url"]) is null && content["file"] is not JsonObject =>
+                "a file without a url",
+            _ => null,
+        };
+        if (unreadable is not null)
+        {
+            logger.LogWarning("Skipping {EventId} from {Sender}: unreadable content ({Why})", eventId, EventJson.String(message["sender"]), unreadable);
             return false;
         }
         return true;

@@ -45,6 +45,6 @@ public sealed class PortalReceivers(MatrixClient matrix, ILogger<PortalReceivers
         {
             logger.LogWarning("Ignoring m.bridge state in {RoomId} that its bridge did not set", roomId);
         }
-        return EventJson.String(bridgeUsers.TrustedBridgeState(events)?["channel"]?["fi.mau.receiver"]) is { Length: > 0 } receiver ? receiver : null;
+        return EventJson.String(EventJson.At(bridgeUsers.TrustedBridgeState(events), "channel", "fi.mau.receiver")) is { Length: > 0 } receiver ? receiver : null;
     }
 }

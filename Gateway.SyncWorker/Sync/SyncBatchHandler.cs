@@ -80,7 +80,7 @@ public sealed class SyncBatchHandler(
             return;
         }
         var state = await matrix.RoomStateAsync(identity.AccessToken, roomId, cancellationToken);
-        var remoteId = EventJson.String(bridgeUsers.TrustedBridgeState(state)?["channel"]?["id"]);
+        var remoteId = EventJson.String(EventJson.At(bridgeUsers.TrustedBridgeState(state), "channel", "id"));
         await botMessages.PortalJoinedAsync(identity, platform, roomId, remoteId);
     }
 

@@ -216,15 +216,22 @@ public sealed class BridgeFidelityTests(BridgeFidelityApp app) : IAsyncLifetime
         await app.CreateWebhookAsync(token, receiver.Url);
         var phone = await app.LinkDeviceAsync(token);
         var contact = SandboxSteps.NewPhone();
+        // The homeserver insists on a string msgtype and body; everything else in a content is the sender's to shape.
+        var unreadable = new JsonObject { ["msgtype"] = "m.image", ["body"] = "", ["url"] = 5, ["info"] = "not an object" };
+        var oddButReadable = new JsonObject { ["msgtype"] = "m.text", ["body"] = "odd relation", ["m.relates_to"] = "not an object" };
 
-        foreach (var content in new[] { new JsonObject { ["msgtype"] = 5, ["body"] = "a number for a type" }, new JsonObject { ["msgtype"] = "m.text" } })
-        {
-            var injected = await app.Sandbox.CallAsync(HttpMethod.Post, "/sandbox/incoming", json: new { device_id = phone, from = contact, content });
-            Assert.Equal(HttpStatusCode.OK, injected.Status);
-        }
+        await InjectAsync(unreadable);
+        var odd = await InjectAsync(oddButReadable);
         var readable = await app.ReceiveAsync(phone, contact, "readable");
 
-        Assert.Equal([readable.EventId], (await receiver.WaitForAsync(1)).Select(p => p.EventId));
+        Assert.Equal([odd, readable.EventId], (await receiver.WaitForAsync(2)).Select(p => p.EventId));
+
+        async Task<string> InjectAsync(JsonObject content)
+        {
+            var injected = await app.Sandbox.CallAsync(HttpMethod.Post, "/sandbox/incoming", json: new { device_id = phone, from = contact, content });
+            Assert.True(injected.Status == HttpStatusCode.OK, $"{injected.Status} {injected.Body}");
+            return injected.Body!["event_id"]!.GetValue<string>();
+        }
     }
 
     private Task<ApiResponse> SendAsync(string token, string device, string contact, string text) =>

@@ -33,7 +33,7 @@ public sealed class DeviceLinkTests(SandboxApp app)
         Assert.Null(await socket.NextFrameAsync());
         Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
         var devices = await app.Api.CallAsync(HttpMethod.Get, "/api/v1/devices", Auth.Bearer(token));
-        Assert.Equal($$"""[{"platform":"wa","device_id":"{{phone}}"}]""", devices.Body!.ToJsonString());
+        Assert.Equal($$"""[{"platform":"wa","device_id":"{{phone}}","status":"connected","status_reason":null}]""", devices.Body!.ToJsonString());
     }
 
     [Fact]
