@@ -31,7 +31,7 @@ public sealed class DocsAndHealthTests(FoundationApp app)
         string[] Statuses(string path, string method) => [.. Responses(path, method).Select(r => r.Key).Order()];
 
         Assert.Equal(["201", "400", "401", "403", "502"], Statuses("/api/v1/tokens", "post"));
-        Assert.Equal(["200", "400", "401", "403", "404", "413", "429", "502"], Statuses("/api/v1/devices/{deviceId}/message", "post"));
+        Assert.Equal(["200", "400", "401", "403", "404", "409", "413", "429", "502"], Statuses("/api/v1/devices/{deviceId}/message", "post"));
         Assert.Equal(["200", "400", "401", "403", "404", "409"], Statuses("/api/v1/webhooks/{webhookId}", "put"));
         Assert.Equal(["400", "401", "403"], Statuses("/api/v1/devices/qr-code", "get"));
         Assert.Equal("application/problem+json", Assert.Single(Responses("/api/v1/webhooks/{webhookId}", "put")["409"]!["content"]!.AsObject()).Key);

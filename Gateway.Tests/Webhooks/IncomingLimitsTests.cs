@@ -60,12 +60,12 @@ public sealed class IncomingLimitsTests(IncomingLimitsApp app)
         // Under the size cap, the image comes whole; its size is read from its header, its pixels are never decoded.
         var imageMedia = posts[0].Json["media"]!;
         Assert.Equal(bomb, Convert.FromBase64String(imageMedia["content"]!.GetValue<string>()));
-        Assert.Equal("""{"size":BYTES,"mime_type":"image/png","width":20000,"height":20000,"blur_hash":""}""".Replace("BYTES", bomb.Length.ToString()),
+        Assert.Equal("""{"size":BYTES,"mime_type":"image/png","width":20000,"height":20000,"blur_hash":"","file_name":"bomb.png"}""".Replace("BYTES", bomb.Length.ToString()),
             imageMedia["info"]!.ToJsonString());
         // Over the cap, the file stays in the media repository: no content, and the info its event announced.
         var fileMedia = posts[1].Json["media"]!;
         Assert.Null(fileMedia["content"]);
-        Assert.Equal($$"""{"size":{{large.Length}},"mime_type":"application/zip","width":0,"height":0,"blur_hash":""}""", fileMedia["info"]!.ToJsonString());
+        Assert.Equal($$"""{"size":{{large.Length}},"mime_type":"application/zip","width":0,"height":0,"blur_hash":"","file_name":"big.zip"}""", fileMedia["info"]!.ToJsonString());
         Assert.Equal("Did you get them?", posts[2].Json["message"]!.GetValue<string>());
     }
 
@@ -175,7 +175,7 @@ public sealed class IncomingLimitsTests(IncomingLimitsApp app)
         Assert.Equal([lost.EventId, next.EventId], posts.Select(p => p.EventId));
         var media = posts[0].Json["media"]!;
         Assert.Null(media["content"]);
-        Assert.Equal($$"""{"size":{{png.Length}},"mime_type":"image/png","width":40,"height":30,"blur_hash":""}""", media["info"]!.ToJsonString());
+        Assert.Equal($$"""{"size":{{png.Length}},"mime_type":"image/png","width":40,"height":30,"blur_hash":"","file_name":"lost.png"}""", media["info"]!.ToJsonString());
         Assert.Equal("A photo that never came", posts[0].Json["message"]!.GetValue<string>());
     }
 }
