@@ -42,7 +42,7 @@ public sealed class SyncBatchHandler(
             var managementRooms = await db.BridgeRooms.AsNoTracking()
                 .Where(r => r.IdentityId == identity.IdentityId && r.Kind == BridgeRoomKind.Management)
                 .ToDictionaryAsync(r => r.RoomId, r => r.Platform, cancellationToken);
-            incoming = await incomingMessages.CollectAsync(identity, bridgeUsers, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
+            // The bot's messages first: a device linked in this batch is the identity's before its messages are read.
             foreach (var (roomId, room) in joined)
             {
                 if (!managementRooms.TryGetValue(roomId, out var platformKey) || bridges.Value.All().GetValueOrDefault(platformKey) is not { } platform)
@@ -58,6 +58,7 @@ public sealed class SyncBatchHandler(
                     }
                 }
             }
+            incoming = await incomingMessages.CollectAsync(identity, bridgeUsers, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
         }
 
         foreach (var message in incoming)
