@@ -43,9 +43,9 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
 
     /// <summary>The portal of a direct chat with <paramref name="contact"/> (normalised), opened by the bridge if new.</summary>
     public Task<Resolution> StartChatAsync(string deviceId, string contact, CancellationToken cancellationToken) =>
-        AskAsync($"start-chat {deviceId} {contact}", answer => new(answer.Kind switch
+        AskAsync(BotAnswer.StartChat, $"start-chat {deviceId} {contact}", answer => new(answer.Kind switch
         {
-            BotAnswerKind.ChatReady => Resolution.Room(answer.RoomId!, answer.ContactGhost),
+            BotAnswerKind.ChatReady => Resolution.Room(answer.RoomId!, answer.ContactId is { } id ? platform.GhostUserId(id, session.Server) : null),
             BotAnswerKind.ChatFailed or BotAnswerKind.CommandRefused => Resolution.Failed(answer.Body),
             _ => Resolution.Failed($"The bridge answered something else: {answer.Body}"),
         }), cancellationToken);
@@ -55,10 +55,10 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
     /// identity to its portal.
     /// </summary>
     public Task<Resolution> JoinGroupAsync(string deviceId, string inviteUrl, CancellationToken cancellationToken) =>
-        AskAsync($"join {deviceId} {inviteUrl}", answer => answer.Kind switch
+        AskAsync(BotAnswer.Join, $"join {deviceId} {inviteUrl}", answer => answer.Kind switch
         {
-            // The portal invite follows the answer; it names the group it stands for.
-            BotAnswerKind.GroupJoined => new(null, notice => notice.RemoteId is null || notice.RemoteId == answer.GroupId),
+            // The portal invite follows the answer; its m.bridge names the group it stands for.
+            BotAnswerKind.GroupJoined => new(null, notice => notice.RemoteId == answer.GroupId),
             BotAnswerKind.GroupFailed or BotAnswerKind.CommandRefused => new(Resolution.Failed(answer.Body)),
             _ => new(Resolution.Failed($"The bridge answered something else: {answer.Body}")),
         }, cancellationToken);
@@ -75,11 +75,11 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
     /// Sends <paramref name="command"/> once no earlier answer is owed, and concludes from the answer tagged with its id
     /// (and, for a join, the portal invite after it). Every wait ends within the answer timeout: then the command fails.
     /// </summary>
-    private async Task<Resolution> AskAsync(string command, Func<BotAnswer, Conclusion> conclude, CancellationToken cancellationToken)
+    private async Task<Resolution> AskAsync(string kind, string command, Func<BotAnswer, Conclusion> conclude, CancellationToken cancellationToken)
     {
         var db = redis.GetDatabase();
         var awaited = RedisNames.AwaitedAnswer(session.IdentityId, platform.Key);
-        var commandId = Guid.NewGuid().ToString("N");
+        var commandId = $"{kind}:{Guid.NewGuid():N}"; // the worker gives it only to an answer of this kind
         // Listen before speaking: the answer can arrive before the send call returns.
         var notices = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.BotChannel(session.IdentityId)));
         var started = Stopwatch.GetTimestamp();
@@ -97,11 +97,13 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
                 await SendAsync(command, cancellationToken);
                 sent = true;
             }
-            catch
+            catch (MatrixException refused) when ((int)refused.Status is >= 400 and < 500)
             {
-                await db.LockReleaseAsync(awaited, commandId); // never sent: no answer is owed
+                await db.LockReleaseAsync(awaited, commandId); // refused, so never sent: no answer is owed
                 throw;
             }
+            // Any other failure (a timeout, a dropped connection) may come after the homeserver stored the command: its
+            // answer may still come, so it stays owed.
             timeout.CancelAfter(answerTimeout); // the whole timeout for the answer, however long the owed one took
             // Portal invites seen meanwhile are kept: the worker may relay a join's invite before its answer.
             var invites = new List<BotNotice>();

@@ -35,19 +35,33 @@ public enum BotAnswerKind
 /// The one reader of the bot's texts, word for word as mautrix bridges write them. The SyncWorker reads every bot
 /// message with it and relays the answers to commands to the Api, tagged with the command they answer.
 /// </summary>
-public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? RoomId = null, string? ContactGhost = null,
+public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? RoomId = null, string? ContactId = null,
     string? GroupId = null, string? DeviceId = null, string? Code = null, bool IsRefresh = false)
 {
-    /// <summary>Whether this is the one answer a command the gateway waits on gets (start-chat, join).</summary>
-    public bool AnswersCommand => Kind is BotAnswerKind.ChatReady or BotAnswerKind.ChatFailed or BotAnswerKind.GroupJoined
-        or BotAnswerKind.GroupFailed or BotAnswerKind.CommandRefused;
+    /// <summary>The commands the gateway waits on an answer to, as the worker tags answers with them.</summary>
+    public const string StartChat = "start-chat", Join = "join";
+
+    /// <summary>The awaited commands this message can be the answer to; empty when it answers none.</summary>
+    public IReadOnlyList<string> Answers => Kind switch
+    {
+        BotAnswerKind.ChatReady or BotAnswerKind.ChatFailed => [StartChat],
+        BotAnswerKind.GroupJoined or BotAnswerKind.GroupFailed => [Join],
+        BotAnswerKind.CommandRefused => [StartChat, Join],
+        _ => [],
+    };
+
+    // bridgev2's login texts (mautrix/go bridgev2/commands/login.go), failures of a login whatever the step.
+    private static readonly string[] LoginFailures =
+        ["Login failed:", "Failed to start login:", "Invalid login flow", "Failed to submit input:", "Invalid value",
+         "Failed to prepare login process:", "Failed to send QR code:"];
 
     // Links come as matrix.to URLs, the room id either plain (!…) or percent-encoded (%21…).
     [GeneratedRegex(@"https://matrix\.to/#/(?<room>(?:!|%21)[^)\s/?]+)")]
     private static partial Regex RoomLink();
 
-    [GeneratedRegex(@"https://matrix\.to/#/(?<user>(?:@|%40)[^)\s/?]+)")]
-    private static partial Regex UserLink();
+    // The contact's network id comes first, in a code span, before anything the contact chose (its name) can appear.
+    [GeneratedRegex(@"^(?:Created chat with|You already have a direct chat with) `(?<id>[^`]+)`")]
+    private static partial Regex ChatContact();
 
     [GeneratedRegex(@"^Successfully joined group `(?<jid>[^`]+)`")]
     private static partial Regex JoinedGroup();
@@ -80,9 +94,10 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
     {
         if (body.StartsWith("Created chat with", StringComparison.Ordinal) || body.StartsWith("You already have a direct chat", StringComparison.Ordinal))
         {
-            var ghost = UserLink().Match(body) is { Success: true } user ? Uri.UnescapeDataString(user.Groups["user"].Value) : null;
+            var contactId = ChatContact().Match(body) is { Success: true } contact ? contact.Groups["id"].Value : null;
+            // The room link is the last one: the names before it cannot push a link after it.
             return RoomLink().Matches(body).LastOrDefault() is { } link
-                ? new BotAnswer(BotAnswerKind.ChatReady, body, RoomId: Uri.UnescapeDataString(link.Groups["room"].Value), ContactGhost: ghost)
+                ? new BotAnswer(BotAnswerKind.ChatReady, body, RoomId: Uri.UnescapeDataString(link.Groups["room"].Value), ContactId: contactId)
                 : new BotAnswer(BotAnswerKind.Other, body);
         }
         if (body.StartsWith("Failed to resolve identifier", StringComparison.Ordinal) || body.StartsWith("Identifier ", StringComparison.Ordinal))
@@ -111,8 +126,7 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
         {
             return new BotAnswer(BotAnswerKind.LoggedOutByPhone, loggedOut.Groups["why"].Value.Trim(), DeviceId: loggedOut.Groups["number"].Value);
         }
-        if (body.StartsWith("Login failed:", StringComparison.Ordinal) || body.StartsWith("Failed to start login:", StringComparison.Ordinal)
-            || body.StartsWith("Invalid login flow", StringComparison.Ordinal))
+        if (LoginFailures.Any(prefix => body.StartsWith(prefix, StringComparison.Ordinal)))
         {
             return new BotAnswer(BotAnswerKind.LoginFailed, body);
         }

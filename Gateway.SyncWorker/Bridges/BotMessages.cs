@@ -14,10 +14,16 @@ namespace Gateway.SyncWorker.Bridges;
 /// </summary>
 public sealed class BotMessages(DeviceLinks devices, IConnectionMultiplexer redis, ILogger<BotMessages> logger)
 {
-    // Takes the awaited command's id, once per answer: a replayed batch finds its answer taken and takes nothing.
+    // Takes the awaited command (<kind>:<id>) when this answer fits its kind, once per answer: a replayed batch finds
+    // its answer taken and takes nothing.
     private static readonly LuaScript TakeAwaited = LuaScript.Prepare("""
+        local awaited = redis.call('GET', @awaited)
+        if not awaited or not string.find(@fits, ',' .. string.match(awaited, '^[^:]*') .. ',', 1, true) then
+          return false
+        end
         if redis.call('SET', @taken, '1', 'NX', 'EX', 86400) then
-          return redis.call('GETDEL', @awaited)
+          redis.call('DEL', @awaited)
+          return awaited
         end
         return false
         """);
@@ -27,8 +33,8 @@ public sealed class BotMessages(DeviceLinks devices, IConnectionMultiplexer redi
         var content = message["content"];
         var answer = BotAnswer.Read(content);
         var sentAt = DateTimeOffset.FromUnixTimeMilliseconds(EventJson.Long(message["origin_server_ts"]) ?? 0).UtcDateTime;
-        var answerTo = answer.AnswersCommand && EventJson.String(message["event_id"]) is { } eventId
-            ? await TakeAwaitedCommandAsync(identity, platform, eventId)
+        var answerTo = answer.Answers.Count > 0 && EventJson.String(message["event_id"]) is { } eventId
+            ? await TakeAwaitedCommandAsync(identity, platform, eventId, answer.Answers)
             : null;
         await PublishAsync(RedisNames.BotChannel(identity.IdentityId),
             new BotNotice(platform.Key, BotNotice.Answer, roomId, EventJson.String(content?["body"]) ?? "", AnswerTo: answerTo).ToJson());
@@ -58,16 +64,18 @@ public sealed class BotMessages(DeviceLinks devices, IConnectionMultiplexer redi
     public Task PortalJoinedAsync(MatrixSession identity, BridgePlatform platform, string roomId, string? remoteId) =>
         PublishAsync(RedisNames.BotChannel(identity.IdentityId), new BotNotice(platform.Key, BotNotice.PortalJoined, roomId, RemoteId: remoteId).ToJson());
 
-    private async Task<string?> TakeAwaitedCommandAsync(MatrixSession identity, BridgePlatform platform, string eventId)
+    private async Task<string?> TakeAwaitedCommandAsync(MatrixSession identity, BridgePlatform platform, string eventId, IReadOnlyList<string> fits)
     {
         var taken = await redis.GetDatabase().ScriptEvaluateAsync(TakeAwaited, new
         {
+            fits = $",{string.Join(',', fits)},",
             taken = (RedisKey)RedisNames.AnswerTaken(identity.IdentityId, eventId),
             awaited = (RedisKey)RedisNames.AwaitedAnswer(identity.IdentityId, platform.Key),
         });
         if (taken.IsNull)
         {
-            logger.LogInformation("The {Platform} bot answered no awaited command in {EventId} (a replay, or an answer given up on long ago)", platform.Key, eventId);
+            logger.LogInformation("The {Platform} bot answered no awaited command in {EventId} (a replay, none of its kind awaited, or one given up on long ago)",
+                platform.Key, eventId);
             return null;
         }
         return taken.ToString();

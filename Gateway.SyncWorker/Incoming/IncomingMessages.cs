@@ -9,9 +9,9 @@ namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// Finds the incoming messages of a /sync batch (docs/bridge.md#incoming-messages): <c>m.room.message</c> events that a
-/// ghost of a configured bridge sent in a portal room, unless its device had moved to another identity by then. Not the
-/// bot, not the identity itself, and not the ghost of the device's own number (those are messages the phone's owner sent
-/// from the phone). Each becomes
+/// ghost of a configured bridge sent in a portal room, unless its device is now another identity's. Not the bot, not the
+/// identity itself, and not the ghost of the device's own number (those are messages the phone's owner sent from the
+/// phone). Each becomes
 /// the webhook payload users parse; an event the gateway cannot read is skipped, never retried.
 /// </summary>
 public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, IncomingMedia media, TimelineGaps gaps, ILogger<IncomingMessages> logger)
@@ -22,7 +22,7 @@ public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, Inco
     {
         var incoming = new List<IncomingMessage>();
         List<BridgeRoom>? roomMap = null;
-        var owners = new Dictionary<(string Platform, string DeviceId), (int IdentityId, DateTime LinkedAt)?>();
+        var owners = new Dictionary<(string Platform, string DeviceId), int?>();
         foreach (var (roomId, room) in joinedRooms ?? [])
         {
             if (room is null || managementRooms.Contains(roomId))
@@ -53,13 +53,13 @@ public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, Inco
                 var key = (platform!.Key, deviceId);
                 if (!owners.TryGetValue(key, out var owner))
                 {
-                    var row = await db.Devices.AsNoTracking().Where(d => d.Platform == key.Key && d.DeviceId == deviceId)
-                        .Select(d => new { d.IdentityId, d.CreatedAt }).FirstOrDefaultAsync(cancellationToken);
-                    owners[key] = owner = row is null ? null : (row.IdentityId, row.CreatedAt);
+                    owners[key] = owner = await db.Devices.AsNoTracking().Where(d => d.Platform == key.Key && d.DeviceId == deviceId)
+                        .Select(d => (int?)d.IdentityId).FirstOrDefaultAsync(cancellationToken);
                 }
-                if (IsAnotherIdentitysSinceItMoved(owner, identity, message))
+                if (owner is { } current && current != identity.IdentityId)
                 {
-                    logger.LogDebug("Message {EventId} in {RoomId} skipped: device {DeviceId} moved to another identity before it", message["event_id"], roomId, deviceId);
+                    // The phone moved to another identity: the old one may still sit in its rooms, and gets nothing from them.
+                    logger.LogDebug("Message {EventId} in {RoomId} skipped: device {DeviceId} is another identity's now", message["event_id"], roomId, deviceId);
                     continue;
                 }
                 var sender = EventJson.String(message["sender"])!;
@@ -88,14 +88,6 @@ public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, Inco
     /// <summary>The message's webhook body, its file downloaded (see <see cref="IncomingMedia.OfAsync"/>).</summary>
     public async Task<byte[]> PayloadAsync(MatrixSession identity, IncomingMessage message, bool withoutFileOnError, CancellationToken cancellationToken) =>
         (message.Payload with { Media = await media.OfAsync(identity, message.Content, withoutFileOnError, cancellationToken) }).ToUtf8Json();
-
-    /// <summary>
-    /// After a phone moved to another identity the old one may still sit in its rooms: what arrives there from the move
-    /// on is the new identity's alone. What came before is still the old one's, however late its worker reads it.
-    /// </summary>
-    private static bool IsAnotherIdentitysSinceItMoved((int IdentityId, DateTime LinkedAt)? owner, MatrixSession identity, JsonNode message) =>
-        owner is { } current && current.IdentityId != identity.IdentityId
-        && DateTimeOffset.FromUnixTimeMilliseconds(EventJson.Long(message["origin_server_ts"]) ?? long.MaxValue).UtcDateTime >= current.LinkedAt;
 
     /// <summary>
     /// A message worth delivering: not an edit (it repeats a message the receiver has) and not redacted (no content

@@ -117,6 +117,20 @@ public sealed class BridgeFidelityTests(BridgeFidelityApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_number_the_bridge_refuses_for_a_pairing_code_ends_the_link_with_its_words()
+    {
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var started = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/devices", Auth.Bearer(token), new { platform = "wa", phone_number = "+0123456789" });
+        Assert.Equal(HttpStatusCode.Created, started.Status);
+        await using var socket = await QrSocket.ConnectAsync(new Uri(started.Body!["qr_code_url"]!.GetValue<string>()));
+
+        var frame = (await socket.NextFrameAsync(TimeSpan.FromSeconds(30)))!;
+
+        Assert.Equal("error", frame["type"]!.GetValue<string>());
+        Assert.StartsWith("Failed to submit input: international phone number required", frame["error"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_late_answer_is_never_taken_for_the_next_command()
     {
         var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);

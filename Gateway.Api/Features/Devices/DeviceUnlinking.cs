@@ -27,8 +27,8 @@ public sealed class DeviceUnlinking(GatewayDb db, MatrixSessions sessions, Bridg
             // The caller asked to forget the device; a bridge that cannot be told is logged, not a reason to keep it.
             logger.LogWarning(e, "Could not send logout for device {DeviceId} to the {Platform} bridge", device.DeviceId, platform.Key);
         }
-        db.Devices.Remove(device);
-        await db.SaveChangesAsync(cancellationToken);
+        // Only if it is still the caller's: the phone may have moved to another identity while the bridge was told.
+        await db.Devices.Where(d => d.Id == device.Id && d.IdentityId == device.IdentityId).ExecuteDeleteAsync(cancellationToken);
         await access.RevokeAsync();
     }
 }
