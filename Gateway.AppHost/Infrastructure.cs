@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Configuration;
+using Gateway.AppHost.Matrix;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.AppHost;
@@ -13,19 +14,21 @@ public sealed record GatewayInfrastructure(
     IResourceBuilder<IResourceWithConnectionString> Redis,
     Homeserver Homeserver);
 
-/// <summary>A Matrix homeserver: its client-server URL and the secret for admin registration of users.</summary>
-public sealed record Homeserver(IResourceBuilder<IResource>? Resource, ReferenceExpression Url, ReferenceExpression RegistrationSecret);
+/// <summary>A Matrix homeserver: its client-server URL, the secret for admin registration of users, and its server name.</summary>
+public sealed record Homeserver(IResourceBuilder<IResource>? Resource, ReferenceExpression Url, ReferenceExpression RegistrationSecret, string ServerName);
 
 public static class InfrastructureExtensions
 {
     /// <summary>
-    /// Picks the infrastructure by <c>Gateway:Infrastructure</c>: <c>containers</c> (Aspire's Postgres and Redis
-    /// containers, an external homeserver), <c>local</c> (postgres, redis-server and Synapse run as local programs,
-    /// no container runtime), or <c>auto</c> (containers when a container runtime answers, else local).
+    /// Picks the infrastructure by <c>Gateway:Infrastructure</c>: <c>containers</c> (the whole system as containers:
+    /// Postgres, Redis, Synapse and mautrix-whatsapp; <see cref="ContainerInfrastructure"/>), <c>local</c> (postgres,
+    /// redis-server and Synapse run as local programs, no container runtime), or <c>auto</c> (containers when a
+    /// container runtime answers, else local). Publishing (azd's manifest) always builds the containers, whatever the
+    /// machine has: local programs cannot be deployed.
     /// </summary>
     public static GatewayInfrastructure AddGatewayInfrastructure(this IDistributedApplicationBuilder builder)
     {
-        var mode = builder.Configuration["Gateway:Infrastructure"] ?? "auto";
+        var mode = builder.ExecutionContext.IsPublishMode ? "containers" : builder.Configuration["Gateway:Infrastructure"] ?? "auto";
         if (mode == "auto")
         {
             mode = ContainerRuntimeAnswers() ? "containers" : "local";
@@ -33,7 +36,7 @@ public static class InfrastructureExtensions
         return mode switch
         {
             "local" => builder.AddLocalInfrastructure(),
-            "containers" => builder.AddContainerInfrastructure(),
+            "containers" => ContainerInfrastructure.AddContainerInfrastructure(builder, ServerName(builder)),
             _ => throw new InvalidOperationException($"Gateway:Infrastructure must be auto, containers or local, not '{mode}'."),
         };
     }
@@ -62,15 +65,12 @@ public static class InfrastructureExtensions
         return project;
     }
 
-    private static GatewayInfrastructure AddContainerInfrastructure(this IDistributedApplicationBuilder builder)
-    {
-        var database = builder.AddPostgres("postgres").WithDataVolume().AddDatabase("gateway");
-        var redis = builder.AddRedis("redis").WithDataVolume();
-        var url = builder.AddParameter("homeserver-url");
-        var secret = builder.AddParameter("homeserver-registration-secret", secret: true);
-        var homeserver = new Homeserver(null, ReferenceExpression.Create($"{url}"), ReferenceExpression.Create($"{secret}"));
-        return new(database, redis, homeserver);
-    }
+    /// <summary>
+    /// The Matrix server name (<c>Gateway:ServerName</c>, default <c>localhost</c>): the part after the colon in every
+    /// user id. It can never change once the homeserver has started.
+    /// </summary>
+    private static string ServerName(IDistributedApplicationBuilder builder) =>
+        builder.Configuration["Gateway:ServerName"] is { Length: > 0 } name ? name : "localhost";
 
     private static GatewayInfrastructure AddLocalInfrastructure(this IDistributedApplicationBuilder builder)
     {
@@ -92,15 +92,30 @@ public static class InfrastructureExtensions
         var homeserverPort = FreeTcpPort();
         var homeserverDirectory = Path.Combine(state, "synapse");
         var secret = LocalSecret(homeserverDirectory, "registration_shared_secret");
-        var homeserver = builder.AddExecutable("homeserver", "bash", scripts,
-                Path.Combine(scripts, "synapse.sh"), homeserverDirectory, homeserverPort.ToString(), secret)
+        var homeserver = builder.AddExecutable("homeserver", "bash", scripts, Path.Combine(scripts, "synapse.sh"), homeserverDirectory)
             .WithHttpEndpoint(port: homeserverPort, targetPort: homeserverPort, isProxied: false)
             .WithHttpHealthCheck("/health");
+        // Written just before Synapse starts, so it lists the registrations the sandbox wrote (at BeforeStart).
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(homeserver.Resource, async (_, cancellationToken) =>
+        {
+            var registrations = Directory.Exists(Path.Combine(homeserverDirectory, "appservices"))
+                ? Directory.EnumerateFiles(Path.Combine(homeserverDirectory, "appservices"), "*.yaml").Order().Select(f => "/data/appservices/" + Path.GetFileName(f))
+                : [];
+            var yaml = HomeserverYaml.Render(new HomeserverYaml.Settings(LocalServerName, "127.0.0.1", homeserverPort, "/data",
+                new SynapseDatabase.Sqlite("/data/homeserver.db"), Literal(secret), Literal(secret + "-macaroon"), Literal(secret + "-form"),
+                [.. registrations], LogConfig: "/data/log.yaml"));
+            await File.WriteAllTextAsync(Path.Combine(homeserverDirectory, "homeserver.yaml"), await yaml.GetValueAsync(cancellationToken), cancellationToken);
+        });
 
         return new(postgres, redis, new Homeserver(homeserver,
             ReferenceExpression.Create($"http://127.0.0.1:{homeserverPort.ToString()}"),
-            ReferenceExpression.Create($"{secret}")));
+            ReferenceExpression.Create($"{secret}"), LocalServerName));
     }
+
+    /// <summary>Local mode's homeserver is only ever reached on this machine.</summary>
+    public const string LocalServerName = "localhost";
+
+    public static ReferenceExpression Literal(string value) => ReferenceExpression.Create($"{value}");
 
     private static IResourceBuilder<T> WithHealthCheckOf<T>(this IResourceBuilder<T> resource, IDistributedApplicationBuilder builder,
         string name, Action<IHealthChecksBuilder> register) where T : IResource

@@ -2,17 +2,21 @@ using Gateway.AppHost;
 using Microsoft.Extensions.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);
-builder.LoadDotEnv();
+if (builder.ExecutionContext.IsRunMode)
+{
+    builder.LoadDotEnv(); // the developer's own settings never go into a deployment
+}
 
-var clientId = builder.AddParameterFromConfiguration("client-id", "CLIENT_ID");
-var clientSecret = builder.AddParameterFromConfiguration("client-secret", "CLIENT_SECRET", secret: true);
-var encryptionKey = builder.AddParameterFromConfiguration("encryption-key", "GATEWAY_ENCRYPTION_KEY", secret: true);
+var clientId = builder.AddParameterFromConfiguration("client-id", "CLIENT_ID"); // azd asks for it
+var clientSecret = builder.AddSecret("client-secret", "CLIENT_SECRET");
+var encryptionKey = builder.AddSecret("encryption-key", "GATEWAY_ENCRYPTION_KEY");
 
 var infrastructure = builder.AddGatewayInfrastructure();
 var sandbox = builder.AddSandboxBridge(infrastructure); // with Gateway:Sandbox=true: a simulated WhatsApp bridge
 
 var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: null)
-    .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>("Gateway:ApiPort") is > 0 and var port ? port : null)
+    // A fixed port for `make run` only: azd's ingress refuses an external http binding on any port but 80/443.
+    .WithHttpEndpoint(port: builder.ExecutionContext.IsRunMode && builder.Configuration.GetValue<int?>("Gateway:ApiPort") is > 0 and var port ? port : null)
     .WithExternalHttpEndpoints()
     .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKey, sandbox)
     .WithEnvironment("CLIENT_ID", clientId)

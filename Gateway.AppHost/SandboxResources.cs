@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.RegularExpressions;
 using Aspire.Hosting.ApplicationModel;
+using Gateway.AppHost.Matrix;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.AppHost;
@@ -12,7 +11,6 @@ namespace Gateway.AppHost;
 /// </summary>
 public static class SandboxResources
 {
-    private const string ServerName = "localhost"; // scripts/local/synapse.sh's server_name
     private const string RegistrationPrefix = "sandbox-";
 
     /// <summary>
@@ -23,6 +21,10 @@ public static class SandboxResources
     /// </summary>
     public static SandboxBridge? AddSandboxBridge(this IDistributedApplicationBuilder builder, GatewayInfrastructure infrastructure)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return null; // a deployment links real phones; nothing of the developer's state folder goes into it
+        }
         var registrations = Path.Combine(InfrastructureExtensions.LocalStateDirectory(builder), "synapse", "appservices");
         if (Directory.Exists(registrations))
         {
@@ -45,7 +47,7 @@ public static class SandboxResources
         var sandbox = builder.AddProject<Projects.Gateway_Sandbox>("sandbox", launchProfileName: null)
             .WithHttpEndpoint(port: port, targetPort: port, isProxied: false)
             .WithEnvironment("Matrix__HomeserverUrl", infrastructure.Homeserver.Url)
-            .WithEnvironment("Matrix__ServerName", ServerName)
+            .WithEnvironment("Matrix__ServerName", infrastructure.Homeserver.ServerName)
             .WithEnvironment("Sandbox__StateFile", Path.Combine(InfrastructureExtensions.LocalStateDirectory(builder), "sandbox", "state.json"))
             .WithHttpHealthCheck("/health");
         if (infrastructure.Homeserver.Resource is { } homeserver)
@@ -62,7 +64,13 @@ public static class SandboxResources
             var id = RegistrationPrefix + platform.Name;
             var asToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
             var hsToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-            File.WriteAllText(Path.Combine(registrations, id + ".yaml"), Registration(id, $"http://127.0.0.1:{port}", asToken, hsToken, platform));
+            var registration = AppServiceRegistrationYaml.Render(new(id, InfrastructureExtensions.Literal($"http://127.0.0.1:{port}"),
+                InfrastructureExtensions.Literal(asToken), InfrastructureExtensions.Literal(hsToken), platform.BotLocalpart,
+                platform.GhostTemplate.Split("{id}")[0], infrastructure.Homeserver.ServerName));
+            var path = Path.Combine(registrations, id + ".yaml");
+            // Before anything starts: Synapse loads its registrations at start (its homeserver.yaml lists this folder's files).
+            builder.Eventing.Subscribe<BeforeStartEvent>(async (_, cancellationToken) =>
+                await File.WriteAllTextAsync(path, await registration.GetValueAsync(cancellationToken), cancellationToken));
             var prefix = $"Sandbox__Platforms__{platform.Name}__";
             sandbox.WithEnvironment(prefix + "AppServiceId", id)
                 .WithEnvironment(prefix + "AsToken", asToken)
@@ -116,31 +124,6 @@ public static class SandboxResources
                     platform.GetValue<int>("FirstQrSeconds"), platform.GetValue<int>("QrRefreshSeconds"), platform.GetValue<int>("QrRefreshes"));
             }
         }
-    }
-
-    /// <summary>
-    /// A Matrix application-service registration: the bot as sender, and exclusive namespaces so only the bridge can
-    /// create users named like its bot and ghosts.
-    /// </summary>
-    private static string Registration(string id, string url, string asToken, string hsToken, SandboxPlatform platform)
-    {
-        var ghost = platform.GhostTemplate.Split("{id}");
-        var server = Regex.Escape(ServerName);
-        var yaml = new StringBuilder()
-            .AppendLine("# Written by the AppHost at every start (SandboxResources.cs); Synapse loads it through scripts/local/synapse.sh.")
-            .AppendLine($"id: '{id}'")
-            .AppendLine($"url: '{url}'")
-            .AppendLine($"as_token: '{asToken}'")
-            .AppendLine($"hs_token: '{hsToken}'")
-            .AppendLine($"sender_localpart: '{platform.BotLocalpart}'")
-            .AppendLine("rate_limited: false")
-            .AppendLine("namespaces:")
-            .AppendLine("  users:")
-            .AppendLine($"    - {{ exclusive: true, regex: '^@{Regex.Escape(platform.BotLocalpart)}:{server}$' }}")
-            .AppendLine($"    - {{ exclusive: true, regex: '^@{Regex.Escape(ghost[0])}.+{Regex.Escape(ghost.ElementAtOrDefault(1) ?? "")}:{server}$' }}")
-            .AppendLine("  aliases: []")
-            .AppendLine("  rooms: []");
-        return yaml.ToString();
     }
 }
 

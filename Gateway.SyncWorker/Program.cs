@@ -9,7 +9,8 @@ builder.AddServiceDefaults();
 builder.AddNpgsqlDbContext<GatewayDb>("gateway",
     settings => settings.DisableRetry = true,
     options => options.UseGatewayConventions());
-builder.AddRedisClient("redis");
+// Redis may start after us (services start in any order in a deployment): connect in the background and keep trying.
+builder.AddRedisClient("redis", configureOptions: redis => redis.AbortOnConnectFail = false);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSecretBox(builder.Configuration);
 

@@ -2,15 +2,31 @@ using Gateway.Api.Auth;
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Gateway.Api.Startup;
 
 /// <summary>
 /// Applies the schema's migrations, then makes the CLIENT_ID/CLIENT_SECRET credential the one active super admin.
-/// Runs before the Api takes requests.
+/// Runs before the Api takes requests; waits for the database with backoff, since a deployment starts its services in
+/// any order.
 /// </summary>
 public static class DatabaseStartup
 {
+    private static readonly ResiliencePipeline WaitForDatabase = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e.IsTransient),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromSeconds(1),
+            MaxDelay = TimeSpan.FromSeconds(15),
+            MaxRetryAttempts = 40, // about ten minutes
+        })
+        .Build();
+
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         var clientId = app.Configuration["CLIENT_ID"];
@@ -22,7 +38,7 @@ public static class DatabaseStartup
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
-        await db.Database.MigrateAsync();
+        await WaitForDatabase.ExecuteAsync(async cancellationToken => await db.Database.MigrateAsync(cancellationToken));
 
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;
         var superAdmin = await db.Credentials.FirstOrDefaultAsync(c => c.ClientId == clientId);

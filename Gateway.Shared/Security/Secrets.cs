@@ -18,20 +18,20 @@ public static class Secrets
 
 /// <summary>
 /// Encrypts what must be readable again (Matrix access tokens) with AES-256-GCM under the key in
-/// <c>Gateway:EncryptionKey</c> (base64, 32 bytes). Layout: nonce (12) | tag (16) | ciphertext.
+/// <c>Gateway:EncryptionKey</c>: base64 of 32 random bytes (what <c>make run</c> writes), or a random text of at least 32
+/// characters (what azd generates), whose SHA-256 is then the key. Layout: nonce (12) | tag (16) | ciphertext.
 /// </summary>
 public sealed class SecretBox
 {
     private const int NonceSize = 12, TagSize = 16;
     private readonly byte[] key;
 
-    public SecretBox(string base64Key)
+    public SecretBox(string configuredKey)
     {
-        key = Convert.FromBase64String(base64Key);
-        if (key.Length != 32)
-        {
-            throw new ArgumentException("Gateway:EncryptionKey must be 32 bytes, base64-encoded.");
-        }
+        var bytes = new byte[configuredKey.Length];
+        key = Convert.TryFromBase64String(configuredKey, bytes, out var length) && length == 32 ? bytes[..32]
+            : configuredKey.Length >= 32 ? SHA256.HashData(Encoding.UTF8.GetBytes(configuredKey))
+            : throw new ArgumentException("Gateway:EncryptionKey must be base64 of 32 random bytes, or a random text of at least 32 characters.");
     }
 
     public byte[] Seal(string plaintext)
