@@ -88,9 +88,9 @@ public static class HomeserverYaml
             filter_timeline_limit: 1000
             presence:
               enabled: false
-            app_service_config_files:
 
             """);
+        yaml.AppendLiteral(settings.AppServiceFiles.Count == 0 ? "app_service_config_files: []\n" : "app_service_config_files:\n");
         foreach (var file in settings.AppServiceFiles)
         {
             yaml.AppendLiteral($"  - {file}\n");

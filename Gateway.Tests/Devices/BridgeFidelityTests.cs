@@ -6,12 +6,12 @@ using Gateway.Tests.Webhooks;
 namespace Gateway.Tests.Devices;
 
 /// <summary>
-/// The webhooks app with the gateway waiting 4 s for the bot's answers, so a bot slower than that is quick to stage.
+/// The webhooks app with the gateway waiting 6 s for the bot's answers, so a bot slower than that is quick to stage.
 /// Its tests turn the sandbox's switches, so they run one at a time in their own collection.
 /// </summary>
 public sealed class BridgeFidelityApp : WebhooksApp
 {
-    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(4);
+    public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(6);
 
     protected override IEnumerable<string> Settings =>
     [
@@ -157,8 +157,9 @@ public sealed class BridgeFidelityTests(BridgeFidelityApp app) : IAsyncLifetime
         var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
         var phone = await app.LinkDeviceAsync(token);
         var (first, second) = (SandboxSteps.NewPhone(), SandboxSteps.NewPhone());
+        // Late for its own command, and well within the wait of the next one, which must not be sent before it comes.
         await app.Sandbox.CallAsync(HttpMethod.Post, "/sandbox/switches",
-            json: new { late_next_answer_ms = (int)(BridgeFidelityApp.AnswerTimeout.TotalMilliseconds * 1.5) });
+            json: new { late_next_answer_ms = (int)(BridgeFidelityApp.AnswerTimeout.TotalMilliseconds * 1.25) });
 
         var late = await SendAsync(token, phone, first, "to the first");
         var next = await SendAsync(token, phone, second, "to the second");
