@@ -13,6 +13,7 @@ namespace Gateway.Tests.Deployment;
 /// Synapse starts with homeserver.yaml and the registration (the local Synapse, on a local PostgreSQL, as the
 /// container runs it on its own), and the bridge config has what mautrix-whatsapp refuses to start without.
 /// </summary>
+[Collection(DeploymentCollection.Name)]
 public sealed class GeneratedFilesTests
 {
     private const string ServerName = "gateway.example.org";

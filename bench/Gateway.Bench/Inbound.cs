@@ -19,7 +19,8 @@ public static class Inbound
     /// <param name="AddedMs">What the gateway adds: the bare client seeing a message to the webhook receiving it.</param>
     /// <param name="SyncSideMs">Homeserver event to its delivery row (sync, payload, outbox commit).</param>
     /// <param name="DeliverySideMs">Delivery row to the receiver's arrival (claim, POST).</param>
-    public sealed record Result(int Delivered, double SustainedRate, double HomeserverRate, List<double> LatenciesMs,
+    /// <param name="Refused">Injections the sandbox refused (503: the homeserver could not keep up), by status.</param>
+    public sealed record Result(int Delivered, IReadOnlyDictionary<string, int> Refused, double SustainedRate, double HomeserverRate, List<double> LatenciesMs,
         List<double> BaselineMs, List<double> AddedMs, List<double> SyncSideMs, List<double> DeliverySideMs);
 
     public static async Task<Result> RunAsync(BenchSystem system, BenchTarget target, int messages, int perSecond)
@@ -54,7 +55,8 @@ public static class Inbound
         await Task.Delay(500); // its first sync has found the current position
 
         // Inject on a fixed schedule, without waiting for one message before the next.
-        var injected = new List<Task<JsonNode>>(messages);
+        var injected = new List<Task<JsonNode?>>(messages);
+        var refused = new ConcurrentDictionary<string, int>();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < messages; i++)
         {
@@ -63,13 +65,13 @@ public static class Inbound
             {
                 await Task.Delay(due);
             }
-            injected.Add(InjectAsync(system, target, i));
+            injected.Add(InjectAsync(system, target, i, refused));
         }
-        var events = await Task.WhenAll(injected);
+        var events = (await Task.WhenAll(injected)).OfType<JsonNode>().ToList();
         var started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)clock.Elapsed.TotalMilliseconds;
 
         var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (arrivals.Count < messages && DateTime.UtcNow < deadline)
+        while (arrivals.Count < events.Count && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
@@ -103,16 +105,30 @@ public static class Inbound
             }
         }
         var lastArrival = arrivals.Values.DefaultIfEmpty(started).Max();
-        return new Result(latencies.Count, latencies.Count / ((lastArrival - started) / 1000.0),
-            origins.Count / Math.Max(0.001, (origins.Max() - origins.Min()) / 1000.0), latencies, baseline, added, syncSide, deliverySide);
+        return new Result(latencies.Count, refused, latencies.Count / Math.Max(0.001, (lastArrival - started) / 1000.0),
+            origins.Count / Math.Max(0.001, (origins.DefaultIfEmpty(0).Max() - origins.DefaultIfEmpty(0).Min()) / 1000.0),
+            latencies, baseline, added, syncSide, deliverySide);
     }
 
-    private static async Task<JsonNode> InjectAsync(BenchSystem system, BenchTarget target, int i)
+    /// <summary>The injected event, or null when the sandbox refused it (counted by status: the run goes on).</summary>
+    private static async Task<JsonNode?> InjectAsync(BenchSystem system, BenchTarget target, int i, ConcurrentDictionary<string, int> refused)
     {
-        using var response = await system.Sandbox.PostAsJsonAsync("/sandbox/incoming",
-            new { device_id = target.DeviceId, from = target.Contact, text = $"inbound {i}" });
-        response.EnsureSuccessStatusCode();
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        try
+        {
+            using var response = await system.Sandbox.PostAsJsonAsync("/sandbox/incoming",
+                new { device_id = target.DeviceId, from = target.Contact, text = $"inbound {i}" });
+            if (!response.IsSuccessStatusCode)
+            {
+                refused.AddOrUpdate(((int)response.StatusCode).ToString(), 1, (_, n) => n + 1);
+                return null;
+            }
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            refused.AddOrUpdate(e.GetType().Name, 1, (_, n) => n + 1);
+            return null;
+        }
     }
 
     private static async Task<long> OriginTimestampAsync(BenchSystem system, BenchTarget target, string roomId, string eventId) =>

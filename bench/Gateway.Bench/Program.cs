@@ -67,7 +67,9 @@ if (inboundMessages > 0)
 {
     var inbound = await Inbound.RunAsync(system, target, inboundMessages, inboundRate);
     Console.WriteLine();
-    Console.WriteLine($"inbound: {inboundMessages} messages injected at {inboundRate}/s, {inbound.Delivered} delivered to the webhook");
+    var refusals = inbound.Refused.Count == 0 ? "none refused"
+        : $"{inbound.Refused.Values.Sum()} refused by the sandbox ({string.Join(", ", inbound.Refused.Select(r => $"{r.Value}× {r.Key}"))}: the homeserver did not keep up)";
+    Console.WriteLine($"inbound: {inboundMessages} messages injected at {inboundRate}/s, {refusals}, {inbound.Delivered} delivered to the webhook");
     if (inbound.Delivered > 0)
     {
         Console.WriteLine($"homeserver event -> webhook arrival   p50 {Percentile(inbound.LatenciesMs, 50),6:F0} ms   p99 {Percentile(inbound.LatenciesMs, 99),6:F0} ms   (target p50 < 50, p99 < 250)");
