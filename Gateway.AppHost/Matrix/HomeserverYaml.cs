@@ -33,12 +33,15 @@ public static class HomeserverYaml
         IReadOnlyList<string> AppServiceFiles,
         string? LogConfig = null);
 
-    /// <summary>The gateway is Synapse's only client: its per-user rate limits would throttle the bots and benchmarks.</summary>
-    private static readonly string[] RateLimits =
+    /// <summary>
+    /// The gateway is Synapse's only client: its per-user rate limits would throttle the bots and benchmarks. Each
+    /// limit is lifted as a whole, or (with kinds) each of its kinds.
+    /// </summary>
+    private static readonly (string Limit, string[] Kinds)[] RateLimits =
     [
-        "rc_message", "rc_registration", "rc_login.address", "rc_login.account", "rc_login.failed_attempts",
-        "rc_joins.local", "rc_joins.remote", "rc_joins_per_room", "rc_invites.per_room", "rc_invites.per_user",
-        "rc_invites.per_issuer", "rc_admin_redaction", "rc_media_create", "rc_room_creation", "rc_delayed_event_mgmt",
+        ("rc_message", []), ("rc_registration", []), ("rc_login", ["address", "account", "failed_attempts"]),
+        ("rc_joins", ["local", "remote"]), ("rc_joins_per_room", []), ("rc_invites", ["per_room", "per_user", "per_issuer"]),
+        ("rc_admin_redaction", []), ("rc_media_create", []), ("rc_room_creation", []), ("rc_delayed_event_mgmt", []),
     ];
 
     public static ReferenceExpression Render(Settings settings)
@@ -125,18 +128,10 @@ public static class HomeserverYaml
 
     private static void AppendRateLimits(ReferenceExpressionBuilder yaml)
     {
-        foreach (var group in RateLimits.GroupBy(name => name.Split('.')[0]))
+        static string Unlimited(string indent) => $"{indent}per_second: 100000\n{indent}burst_count: 100000\n";
+        foreach (var (limit, kinds) in RateLimits)
         {
-            yaml.AppendLiteral($"{group.Key}:\n");
-            foreach (var name in group)
-            {
-                var indent = name.Contains('.') ? "    " : "  ";
-                if (name.Contains('.'))
-                {
-                    yaml.AppendLiteral($"  {name.Split('.')[1]}:\n");
-                }
-                yaml.AppendLiteral($"{indent}per_second: 100000\n{indent}burst_count: 100000\n");
-            }
+            yaml.AppendLiteral($"{limit}:\n" + (kinds.Length == 0 ? Unlimited("  ") : string.Concat(kinds.Select(kind => $"  {kind}:\n" + Unlimited("    ")))));
         }
     }
 }

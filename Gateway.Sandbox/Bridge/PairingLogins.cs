@@ -73,11 +73,8 @@ public sealed class PairingLogins(PlatformBridge bridge, TimeProvider clock, ILo
             if (phone is null)
             {
                 Forget(code);
-                await bridge.SayAsync(login.RoomId, MessageContent.Notice(BotTexts.LoginTimedOut));
-                login.Finish(null);
-                return;
             }
-            login.Finish(await bridge.CompleteLoginAsync(phone, login.UserId, login.RoomId));
+            await bridge.FinishLoginAsync(login, phone);
         }
         catch (Exception e)
         {

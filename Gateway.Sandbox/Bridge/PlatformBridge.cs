@@ -35,18 +35,25 @@ public sealed class PlatformBridge
         Matrix.SendAsync(null, roomId, "m.room.message", content, CancellationToken.None);
 
     /// <summary>
-    /// A phone finished linking (QR scan or pairing code). When another Matrix user had this number, their login is
-    /// gone without a word to them and its portals are the new owner's (bridgev2's DeleteOnConflict).
+    /// A pending login (QR or pairing code) ends: with the phone that scanned or typed its code, or timed out when
+    /// <paramref name="phone"/> is null. When another Matrix user had this number, their login is gone without a word
+    /// to them and its portals are the new owner's (bridgev2's DeleteOnConflict).
     /// </summary>
-    public async Task<Login> CompleteLoginAsync(string phone, string userId, string managementRoomId)
+    public async Task FinishLoginAsync(PendingLogin pending, string? phone)
     {
-        var (login, replaced) = Logins.Link(phone, userId, managementRoomId, clock.GetUtcNow());
-        if (replaced is not null && replaced.UserId != userId)
+        if (phone is null)
         {
-            Portals.TransferTo(phone, userId);
+            await SayAsync(pending.RoomId, MessageContent.Notice(BotTexts.LoginTimedOut));
+            pending.Finish(null);
+            return;
         }
-        await SayAsync(managementRoomId, MessageContent.Notice(BotTexts.LoginSuccess(phone)));
-        return login;
+        var (login, replaced) = Logins.Link(phone, pending.UserId, pending.RoomId, clock.GetUtcNow());
+        if (replaced is not null && replaced.UserId != pending.UserId)
+        {
+            Portals.TransferTo(phone, pending.UserId);
+        }
+        await SayAsync(pending.RoomId, MessageContent.Notice(BotTexts.LoginSuccess(phone)));
+        pending.Finish(login);
     }
 
     /// <summary>

@@ -70,13 +70,7 @@ public sealed class QrLogins(PlatformBridge bridge, FailureSwitches switches, IL
             login.Expire();
             phone ??= login.ScannedPhone; // a scan that landed between the last timeout and Expire still counts
             await RedactAsync(login, qrEventId);
-            if (phone is null)
-            {
-                await bridge.SayAsync(login.RoomId, MessageContent.Notice(BotTexts.LoginTimedOut));
-                login.Finish(null);
-                return;
-            }
-            login.Finish(await bridge.CompleteLoginAsync(phone, login.UserId, login.RoomId));
+            await bridge.FinishLoginAsync(login, phone);
         }
         catch (Exception e)
         {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.ApplicationModel;
 using Gateway.AppHost.Matrix;
+using static Gateway.AppHost.InfrastructureExtensions;
 using YamlDotNet.RepresentationModel;
 
 namespace Gateway.Tests.Deployment;
@@ -112,8 +113,6 @@ public sealed class GeneratedFilesTests
     private static Task<string> RegistrationAsync(string url) =>
         ResolveAsync(AppServiceRegistrationYaml.Render(new("whatsapp", Literal(url), Literal("as-token-0123456789"), Literal("hs-token-0123456789"),
             WhatsAppBridgeConfig.BotLocalpart, WhatsAppBridgeConfig.GhostPrefix, ServerName)));
-
-    private static ReferenceExpression Literal(string value) => ReferenceExpression.Create($"{value}");
 
     private static async Task<string> ResolveAsync(ReferenceExpression expression) => (await expression.GetValueAsync(CancellationToken.None))!;
 
