@@ -18,6 +18,7 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
     // A fixed port for `make run` only: azd's ingress refuses an external http binding on any port but 80/443.
     .WithHttpEndpoint(port: builder.ExecutionContext.IsRunMode && builder.Configuration.GetValue<int?>("Gateway:ApiPort") is > 0 and var port ? port : null)
     .WithExternalHttpEndpoints()
+    .WithReplicas(builder.Configuration.GetValue("Gateway:ApiReplicas", 1)) // stateless: grants and QR frames go through Redis
     .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKey, sandbox)
     .WithEnvironment("CLIENT_ID", clientId)
     .WithEnvironment("CLIENT_SECRET", clientSecret)
@@ -29,8 +30,11 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
 
 builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName: null)
     .WithHttpEndpoint()
+    // Replicas share the identities by lease; more replicas carry more identities.
+    .WithReplicas(builder.Configuration.GetValue("Gateway:SyncWorkerReplicas", 1))
     .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKey, sandbox)
     .WithConfigurationSection(builder.Configuration, "Gateway:Incoming", target: "Incoming") // media size and pixel limits
+    .WithConfigurationSection(builder.Configuration, "Gateway:Sync", target: "Sync") // lease duration and renewal
     .WaitFor(api); // the Api owns the schema and applies its migrations at start
 
 builder.Build().Run();

@@ -35,6 +35,18 @@ public sealed class MatrixIdentity
     /// <summary>The /sync <c>next_batch</c> the worker has fully processed.</summary>
     public string? SyncToken { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>The SyncWorker replica whose loop syncs this identity, while <see cref="SyncLeaseExpiresAt"/> is ahead.</summary>
+    public string? SyncLeaseHolder { get; set; }
+    /// <summary>Raised at every takeover: a loop writes its sync token only while the fence is still the one it took.</summary>
+    public long SyncLeaseFence { get; set; }
+    public DateTime? SyncLeaseExpiresAt { get; set; }
+}
+
+/// <summary>A running SyncWorker replica, seen recently: replicas share the identities evenly among the live ones.</summary>
+public sealed class SyncWorkerPresence
+{
+    public required string Name { get; set; }
+    public DateTime SeenAt { get; set; }
 }
 
 /// <summary>A bearer token (<c>mt_…</c>) for the device and webhook API. Only its SHA-256 is kept.</summary>

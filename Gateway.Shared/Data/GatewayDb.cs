@@ -12,6 +12,7 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<DeliveryPayload> DeliveryPayloads => Set<DeliveryPayload>();
+    public DbSet<SyncWorkerPresence> SyncWorkers => Set<SyncWorkerPresence>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -27,7 +28,9 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             identity.HasIndex(i => i.UserId).IsUnique();
             // Two first tokens racing each other must not both become the host.
             identity.HasIndex(i => i.IsHost).IsUnique().HasFilter("is_host");
+            identity.HasIndex(i => i.SyncLeaseHolder);
         });
+        model.Entity<SyncWorkerPresence>(worker => worker.HasKey(w => w.Name));
 
         model.Entity<ApiToken>(token =>
         {

@@ -2,6 +2,7 @@ using Gateway.Shared.Data;
 using Gateway.Shared.Matrix;
 using Gateway.Shared.Redis;
 using Gateway.SyncWorker.Incoming;
+using Gateway.SyncWorker.Sync;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
 
@@ -22,10 +23,20 @@ public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, Ti
     public Task RecordFailedAsync(MatrixSession identity, IncomingMessage message, string error, CancellationToken cancellationToken) =>
         InsertAsync(identity, message, payload: null, DeliveryStatus.Failed, error, cancellationToken);
 
-    /// <summary>Stores the batch's <c>next_batch</c>, once all its messages are recorded: the batch is handled.</summary>
-    public Task CommitSyncTokenAsync(MatrixSession identity, string nextBatch, CancellationToken cancellationToken) =>
-        db.MatrixIdentities.Where(i => i.Id == identity.IdentityId)
+    /// <summary>
+    /// Stores the batch's <c>next_batch</c>, once all its messages are recorded: the batch is handled. Only under the
+    /// lease's fence: a replica that lost the identity (however long it was paused) cannot move its sync token.
+    /// </summary>
+    public async Task CommitSyncTokenAsync(MatrixSession identity, SyncLease lease, string nextBatch, CancellationToken cancellationToken)
+    {
+        var stored = await db.MatrixIdentities
+            .Where(i => i.Id == identity.IdentityId && i.SyncLeaseHolder == lease.Holder && i.SyncLeaseFence == lease.Fence)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.SyncToken, nextBatch), cancellationToken);
+        if (stored == 0)
+        {
+            throw new SyncLeaseLostException(lease.IdentityId);
+        }
+    }
 
     private Task InsertAsync(MatrixSession identity, IncomingMessage message, byte[]? payload, DeliveryStatus status, string? error,
         CancellationToken cancellationToken)

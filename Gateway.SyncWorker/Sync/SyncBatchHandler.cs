@@ -13,14 +13,15 @@ namespace Gateway.SyncWorker.Sync;
 /// <summary>
 /// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts on its own server (and nobody else), passes
 /// bot messages in management rooms to <see cref="BotMessages"/>, records incoming messages in portal rooms for their
-/// webhooks one by one (<see cref="IncomingRecorder"/>), then stores the batch's <c>next_batch</c>.
+/// webhooks one by one (<see cref="IncomingRecorder"/>), then stores the batch's <c>next_batch</c> if its lease is still held.
 /// </summary>
 public sealed class SyncBatchHandler(
     GatewayDb db, MatrixClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, IncomingRecorder recorder, WebhookOutbox outbox,
     IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
 {
-    public async Task HandleAsync(MatrixSession identity, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
+    public async Task HandleAsync(MatrixSession identity, SyncLease lease, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
     {
+        lease.EnsureHeld();
         var bridgeUsers = new BridgeUsers([.. bridges.Value.All().Values], identity.Server);
         var rooms = batch["rooms"];
 
@@ -63,10 +64,11 @@ public sealed class SyncBatchHandler(
 
         foreach (var message in incoming)
         {
+            lease.EnsureHeld(); // a slow batch (large files) may outlast the lease
             await recorder.RecordAsync(identity, message, cancellationToken);
             await outbox.AnnounceAsync(); // each message goes out as soon as it is stored, not after the batch's last file
         }
-        await outbox.CommitSyncTokenAsync(identity, nextBatch, cancellationToken);
+        await outbox.CommitSyncTokenAsync(identity, lease, nextBatch, cancellationToken);
     }
 
     private async Task JoinPortalAsync(MatrixSession identity, BridgePlatform platform, BridgeUsers bridgeUsers, string roomId, CancellationToken cancellationToken)

@@ -7,9 +7,10 @@ namespace Gateway.SyncWorker.Sync;
 
 /// <summary>
 /// One identity's long-poll /sync loop. A batch is handled completely before its <c>next_batch</c> is stored, so
-/// a crash replays the batch instead of losing it; failures back off and retry the same batch.
+/// a crash replays the batch instead of losing it; failures back off and retry the same batch. It runs only while its
+/// <see cref="SyncLease"/> is held: once the lease is lost it stops without writing.
 /// </summary>
-public sealed class SyncLoop(MatrixSession identity, MatrixClient matrix, IServiceScopeFactory scopes, ILogger<SyncLoop> logger)
+public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClient matrix, IServiceScopeFactory scopes, ILogger<SyncLoop> logger)
 {
     /// <summary>How long one /sync waits for something to happen before answering empty.</summary>
     public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(30);
@@ -43,13 +44,18 @@ public sealed class SyncLoop(MatrixSession identity, MatrixClient matrix, IServi
                 ahead = Ahead.Start(matrix, identity.AccessToken, nextBatch, stoppingToken);
                 await using (var scope = scopes.CreateAsyncScope())
                 {
-                    await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>().HandleAsync(identity, batch, since, nextBatch, stoppingToken);
+                    await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>().HandleAsync(identity, lease, batch, since, nextBatch, stoppingToken);
                 }
                 since = nextBatch;
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                break;
+            }
+            catch (SyncLeaseLostException)
+            {
+                logger.LogWarning("Sync of {UserId} stops: this replica no longer holds its lease", identity.UserId);
                 break;
             }
             catch (Exception e)

@@ -6,7 +6,7 @@ namespace Gateway.SyncWorker.Sync;
 
 public static class SyncRegistration
 {
-    /// <summary>One /sync loop per identity, the handling of its batches, and the bridge bots' messages among them.</summary>
+    /// <summary>One /sync loop per identity this replica holds the lease of, the handling of its batches, and the bridge bots' messages among them.</summary>
     public static IHostApplicationBuilder AddSyncLoops(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -17,6 +17,8 @@ public static class SyncRegistration
             .RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001
         services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
+        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section);
+        services.AddScoped<SyncLeases>();
         services.AddScoped<SyncBatchHandler>();
         services.AddScoped<BotMessages>();
         services.AddScoped<DeviceLinks>();

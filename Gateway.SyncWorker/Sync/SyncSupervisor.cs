@@ -1,50 +1,64 @@
-using Gateway.Shared.Data;
 using Gateway.Shared.Matrix;
 using Gateway.Shared.Redis;
 using Gateway.Shared.Security;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.SyncWorker.Sync;
 
 /// <summary>
-/// Keeps exactly one sync loop running per Matrix identity: all of them at start, new ones as the Api announces
-/// them on Redis, and a periodic rescan that catches missed notices and stops loops of identities that went away.
+/// Runs this replica's share of the identities' sync loops, each under a lease (<see cref="SyncLeases"/>). Every renewal
+/// it extends its leases, stops loops whose lease was lost or lapsed, and evens out the share: ceil(identities / live
+/// replicas), giving back what is over it and taking free identities up to it. A new identity announced by the Api, or
+/// identities handed back by a replica that stops, are taken at once; a dead replica's within a lease and a renewal.
 /// </summary>
 public sealed class SyncSupervisor(
-    IServiceScopeFactory scopes, IConnectionMultiplexer redis, MatrixClient matrix, SecretBox secretBox,
-    ILoggerFactory loggers, ILogger<SyncSupervisor> logger) : BackgroundService
+    IServiceScopeFactory scopes, IConnectionMultiplexer redis, MatrixClient matrix, SecretBox secretBox, TimeProvider clock,
+    IOptions<SyncOptions> options, ILoggerFactory loggers, ILogger<SyncSupervisor> logger) : BackgroundService
 {
-    private static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(30);
-    private readonly Dictionary<int, (CancellationTokenSource Stop, Task Loop)> loops = [];
-    private readonly SemaphoreSlim rescanning = new(1, 1);
+    private sealed record RunningLoop(SyncLease Lease, CancellationTokenSource Stop, Task Task);
+
+    /// <summary>Unique per process: a restarted replica never mistakes its predecessor's leases for its own.</summary>
+    private readonly string name = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly Dictionary<int, RunningLoop> loops = [];
+    private readonly SemaphoreSlim balancing = new(1, 1);
+    private SyncOptions Settings => options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await SubscribeToAnnouncementsAsync(stoppingToken);
-        using var timer = new PeriodicTimer(RescanInterval);
+        using var timer = new PeriodicTimer(Settings.LeaseRenewal);
         do
         {
-            try
-            {
-                await RescanAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Rescan of identities failed; trying again in {Seconds} s", RescanInterval.TotalSeconds);
-            }
+            await BalanceAsync(stoppingToken);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>A graceful stop hands every identity back at once, after its loop has stopped.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        foreach (var (stop, _) in loops.Values)
+        await balancing.WaitAsync(cancellationToken);
+        try
         {
-            await stop.CancelAsync();
+            var handedBack = loops.Keys.ToArray();
+            await StopLoopsAsync(handedBack);
+            await using var scope = scopes.CreateAsyncScope();
+            var leases = scope.ServiceProvider.GetRequiredService<SyncLeases>();
+            await leases.ReleaseAsync(name, handedBack, cancellationToken);
+            await leases.LeaveAsync(name, cancellationToken);
+            await AnnounceAsync();
+            logger.LogInformation("Handed back {Count} identities", handedBack.Length);
         }
-        await Task.WhenAll(loops.Values.Select(l => l.Loop));
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not hand back the identities; they are taken over when their leases expire");
+        }
+        finally
+        {
+            balancing.Release();
+        }
     }
 
     private async Task SubscribeToAnnouncementsAsync(CancellationToken stoppingToken)
@@ -52,44 +66,112 @@ public sealed class SyncSupervisor(
         try
         {
             await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.IdentitiesChannel),
-                (_, _) => _ = RescanAsync(stoppingToken));
+                (_, _) => _ = BalanceAsync(stoppingToken));
         }
         catch (RedisException e)
         {
-            logger.LogWarning(e, "Not subscribed to identity announcements; relying on the periodic rescan");
+            logger.LogWarning(e, "Not subscribed to identity announcements; relying on the periodic renewal");
         }
     }
 
-    private async Task RescanAsync(CancellationToken stoppingToken)
+    private async Task BalanceAsync(CancellationToken stoppingToken)
     {
-        await rescanning.WaitAsync(stoppingToken);
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<GatewayDb>();
-            var identities = await db.MatrixIdentities.AsNoTracking()
-                .Select(i => new { i.Id, i.UserId, i.AccessTokenCipher })
-                .ToListAsync(stoppingToken);
+            await balancing.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        try
+        {
+            // Before asking the database, which may not answer: a loop whose lease may have lapsed stops now.
+            await StopLoopsAsync([.. loops.Where(l => !l.Value.Lease.IsHeld || l.Value.Task.IsCompleted).Select(l => l.Key)]);
 
-            foreach (var identity in identities.Where(i => !loops.ContainsKey(i.Id)))
+            await using var scope = scopes.CreateAsyncScope();
+            var leases = scope.ServiceProvider.GetRequiredService<SyncLeases>();
+            var sentAt = clock.GetTimestamp();
+            var held = await leases.RenewAsync(name, [.. loops.Keys], Settings.LeaseDuration, stoppingToken);
+            foreach (var (id, loop) in loops)
             {
-                var session = new MatrixSession(identity.Id, identity.UserId, secretBox.Open(identity.AccessTokenCipher));
-                var loop = new SyncLoop(session, matrix, scopes, loggers.CreateLogger<SyncLoop>());
-                var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                loops[identity.Id] = (stop, Task.Run(() => loop.RunAsync(stop.Token), CancellationToken.None));
-                logger.LogInformation("Sync loop started for {UserId}", identity.UserId);
+                if (held.Contains(id))
+                {
+                    loop.Lease.Renewed(sentAt, Settings.LeaseDuration);
+                }
             }
-            var current = identities.Select(i => i.Id).ToHashSet();
-            foreach (var gone in loops.Keys.Where(id => !current.Contains(id)).ToList())
+            var lost = loops.Keys.Where(id => !held.Contains(id)).ToArray();
+            if (lost.Length > 0)
             {
-                await loops[gone].Stop.CancelAsync();
-                loops.Remove(gone);
-                logger.LogInformation("Sync loop stopped for identity {IdentityId}", gone);
+                logger.LogWarning("Lost the sync leases of {Count} identities (taken over or deleted); their loops stop", lost.Length);
+                await StopLoopsAsync(lost);
             }
+
+            var census = await leases.CountAsync(Settings.LeaseDuration, stoppingToken);
+            var share = (int)Math.Ceiling(census.Identities / (double)Math.Max(1, census.Workers));
+            if (loops.Count > share)
+            {
+                var surplus = loops.Keys.Order().Skip(share).ToArray();
+                await StopLoopsAsync(surplus);
+                await leases.ReleaseAsync(name, surplus, stoppingToken);
+                await AnnounceAsync();
+                logger.LogInformation("Handed back {Count} identities to {Workers} replicas' share of {Share}", surplus.Length, census.Workers, share);
+            }
+            else if (loops.Count < share)
+            {
+                sentAt = clock.GetTimestamp();
+                foreach (var taken in await leases.AcquireAsync(name, share - loops.Count, [.. loops.Keys], Settings.LeaseDuration, stoppingToken))
+                {
+                    var lease = new SyncLease(taken.Id, name, taken.Fence, clock);
+                    lease.Renewed(sentAt, Settings.LeaseDuration);
+                    Start(lease, new MatrixSession(taken.Id, taken.UserId, secretBox.Open(taken.AccessTokenCipher)), stoppingToken);
+                }
+            }
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogWarning(e, "Renewing and balancing sync leases failed; trying again in {Seconds} s", Settings.LeaseRenewal.TotalSeconds);
         }
         finally
         {
-            rescanning.Release();
+            balancing.Release();
+        }
+    }
+
+    private void Start(SyncLease lease, MatrixSession session, CancellationToken stoppingToken)
+    {
+        var loop = new SyncLoop(session, lease, matrix, scopes, loggers.CreateLogger<SyncLoop>());
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        loops[lease.IdentityId] = new RunningLoop(lease, stop, Task.Run(() => loop.RunAsync(stop.Token), CancellationToken.None));
+        logger.LogInformation("Sync loop started for {UserId} (fence {Fence})", session.UserId, lease.Fence);
+    }
+
+    /// <summary>Stops loops and waits for them to end, so a loop is never started while its predecessor still runs.</summary>
+    private async Task StopLoopsAsync(int[] identityIds)
+    {
+        var stopping = identityIds.Select(id => loops[id]).ToList();
+        foreach (var loop in stopping)
+        {
+            await loop.Stop.CancelAsync();
+        }
+        await Task.WhenAll(stopping.Select(l => l.Task));
+        foreach (var id in identityIds)
+        {
+            loops[id].Stop.Dispose();
+            loops.Remove(id);
+            logger.LogInformation("Sync loop stopped for identity {IdentityId}", id);
+        }
+    }
+
+    private async Task AnnounceAsync()
+    {
+        try
+        {
+            await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisNames.IdentitiesChannel), "released");
+        }
+        catch (RedisException e)
+        {
+            logger.LogDebug(e, "Could not announce handed-back identities; the other replicas take them at their next renewal");
         }
     }
 }

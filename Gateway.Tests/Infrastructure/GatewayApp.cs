@@ -107,7 +107,7 @@ public class GatewayApp : IAsyncLifetime
     public GatewayDb OpenDb() =>
         new(new DbContextOptionsBuilder<GatewayDb>().UseNpgsql(databaseConnectionString).UseSnakeCaseNamingConvention().Options);
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Api?.Dispose();
         if (App is not null)

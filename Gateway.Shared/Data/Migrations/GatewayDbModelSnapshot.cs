@@ -320,6 +320,18 @@ namespace Gateway.Shared.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("is_host");
 
+                    b.Property<DateTime?>("SyncLeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sync_lease_expires_at");
+
+                    b.Property<long>("SyncLeaseFence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sync_lease_fence");
+
+                    b.Property<string>("SyncLeaseHolder")
+                        .HasColumnType("text")
+                        .HasColumnName("sync_lease_holder");
+
                     b.Property<string>("SyncToken")
                         .HasColumnType("text")
                         .HasColumnName("sync_token");
@@ -337,11 +349,30 @@ namespace Gateway.Shared.Data.Migrations
                         .HasDatabaseName("ix_matrix_identities_is_host")
                         .HasFilter("is_host");
 
+                    b.HasIndex("SyncLeaseHolder")
+                        .HasDatabaseName("ix_matrix_identities_sync_lease_holder");
+
                     b.HasIndex("UserId")
                         .IsUnique()
                         .HasDatabaseName("ix_matrix_identities_user_id");
 
                     b.ToTable("matrix_identities", (string)null);
+                });
+
+            modelBuilder.Entity("Gateway.Shared.Data.SyncWorkerPresence", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTime>("SeenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("seen_at");
+
+                    b.HasKey("Name")
+                        .HasName("pk_sync_workers");
+
+                    b.ToTable("sync_workers", (string)null);
                 });
 
             modelBuilder.Entity("Gateway.Shared.Data.Webhook", b =>
