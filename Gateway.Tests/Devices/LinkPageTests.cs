@@ -166,6 +166,20 @@ public sealed class LinkPageTests(SandboxApp app, PhoneBrowser browser) : IClass
         Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
     }
 
+    [Fact]
+    public async Task The_page_is_documented_under_devices_as_needing_no_authentication()
+    {
+        var document = (await app.Api.CallAsync(HttpMethod.Get, "/openapi/v1.json")).Body!;
+
+        var page = document["paths"]!["/link/{ticket}"]!["get"]!;
+        Assert.Equal("GetLinkPage", page["operationId"]!.GetValue<string>());
+        Assert.Equal(["Devices"], page["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.False(string.IsNullOrWhiteSpace(page["summary"]?.GetValue<string>()));
+        Assert.Equal("[]", page["security"]!.ToJsonString());
+        Assert.NotNull(page["responses"]!["200"]!["content"]!["text/html"]);
+        Assert.Null(document["paths"]!["/link/{ticket}/qr.png"]);
+    }
+
     /// <summary>Waits until <paramref name="text"/> is on screen (hidden parts of the page do not count).</summary>
     private static Task ExpectOnScreenAsync(IPage page, string text) =>
         Expect(page.Locator("main")).ToContainTextAsync(text, new() { UseInnerText = true });

@@ -29,9 +29,9 @@ public static class LinkPageApi
                 + "the live QR code as an image, or the pairing code, the steps to follow on the phone, and the outcome. "
                 + "The ticket in the address is the only secret: it is spent when the page connects, so a reload says the "
                 + "link was already used (410); an expired or unknown ticket gets a page saying so (404).")
-            .Produces<string>(StatusCodes.Status200OK, Html)
-            .Produces<string>(StatusCodes.Status404NotFound, Html)
-            .Produces<string>(StatusCodes.Status410Gone, Html)
+            .Produces<string>(StatusCodes.Status200OK, "text/html")
+            .Produces<string>(StatusCodes.Status404NotFound, "text/html")
+            .Produces<string>(StatusCodes.Status410Gone, "text/html")
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {
                 operation.Security = []; // the ticket in the path is the credential
