@@ -23,7 +23,8 @@ public static class DeviceLinking
         var response = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/devices", Auth.Bearer(token),
             phoneNumber is null ? new { platform = "wa" } : new { platform = "wa", phone_number = phoneNumber });
         Assert.Equal(HttpStatusCode.Created, response.Status);
-        return (new Uri(response.Body!["qr_code_url"]!.GetValue<string>()), new Uri(response.Body!["link_url"]!.GetValue<string>()));
+        var page = response.Body!["link_url"]?.GetValue<string>() ?? throw new Xunit.Sdk.XunitException($"POST /devices gave no link_url: {response.Body}");
+        return (new Uri(response.Body["qr_code_url"]!.GetValue<string>()), new Uri(page));
     }
 
     /// <summary>The QR code (or pairing code) the sandbox's phone would accept now for this token's Matrix user.</summary>
