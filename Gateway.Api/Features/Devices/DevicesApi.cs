@@ -36,7 +36,7 @@ public static class DevicesApi
             .WithDescription("WebSocket (text frames, one JSON object each): {type:qr, code, expires_in} on every QR (or "
                 + "{type:code, code, expires_in} once for a pairing code), then "
                 + "{type:success, platform, device_id} or {type:error, error} and a normal close. ?token= takes the ticket "
-                + "from qr_code_url or a Matrix token.");
+                + "from qr_code_url (or link_url: the link page connects with it) or a Matrix token.");
         return api;
     }
 
