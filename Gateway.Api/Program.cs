@@ -51,6 +51,7 @@ app.MapDocs();
 app.MapCredentialsApi();
 app.MapTokensApi();
 app.MapDevicesApi();
+app.MapLinkPage();
 app.MapMessagesApi();
 app.MapWebhooksApi();
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the gateway needs on a fresh Debian machine (root, no Docker), skipping what is already there:
-# PostgreSQL, redis-server and debootstrap from apt, the Synapse chroot, and the repository's dotnet tools.
+# PostgreSQL, redis-server and debootstrap from apt, chromium for the link page's browser tests, the Synapse chroot,
+# and the repository's dotnet tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v unshare >/dev/null || missing+=(util-linux)
 command -v curl >/dev/null || missing+=(curl)
+# The tests drive Debian's chromium with Playwright: Playwright's own browser downloads are not reachable.
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]}..."
   apt-get update -qq

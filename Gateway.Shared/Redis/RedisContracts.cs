@@ -33,6 +33,9 @@ public static class RedisNames
     /// <summary>A one-time ticket for the QR WebSocket, by the SHA-256 of its value.</summary>
     public static string LinkTicket(string ticketHashHex) => $"gw:link-ticket:{ticketHashHex}";
 
+    /// <summary>A link ticket that opened its socket, kept for the rest of its window so the link page can say it is spent.</summary>
+    public static string SpentLinkTicket(string ticketHashHex) => $"gw:link-ticket:{ticketHashHex}:spent";
+
     /// <summary>Held while a command to a bridge bot waits for its answer: one command at a time per management room.</summary>
     public static string CommandLock(int identityId, string platform) => $"gw:{identityId}:command:{platform}";
 

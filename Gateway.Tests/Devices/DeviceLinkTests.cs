@@ -59,7 +59,7 @@ public sealed class DeviceLinkTests(SandboxApp app)
     {
         var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
         var url = await app.StartLinkAsync(token);
-        var current = await Eventually.ValueAsync(() => CurrentSandboxCodeAsync(token), code => code is not null, TimeSpan.FromSeconds(10));
+        var current = await Eventually.ValueAsync(() => app.CurrentSandboxCodeAsync(token), code => code is not null, TimeSpan.FromSeconds(10));
 
         await using var socket = await QrSocket.ConnectAsync(url);
         var qr = await socket.NextFrameAsync();
@@ -209,13 +209,5 @@ public sealed class DeviceLinkTests(SandboxApp app)
         }
         while (frame?["type"]?.GetValue<string>() == "qr");
         return frame;
-    }
-
-    /// <summary>The code the sandbox's phone would accept now for this token's Matrix user.</summary>
-    private async Task<string?> CurrentSandboxCodeAsync(string token)
-    {
-        var userId = await app.MatrixUserIdOfAsync(token);
-        return (await app.ControlAsync(HttpMethod.Get, "/sandbox/logins")).Body!["pending"]!.AsArray()
-            .FirstOrDefault(p => p!["user_id"]!.GetValue<string>() == userId)?["current_code"]?.GetValue<string>();
     }
 }

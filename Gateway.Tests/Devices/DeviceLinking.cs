@@ -17,6 +17,24 @@ public static class DeviceLinking
         return new Uri(response.Body["qr_code_url"]!.GetValue<string>());
     }
 
+    /// <summary>Starts a link as the API client does and returns both addresses: its socket's and its page's.</summary>
+    public static async Task<(Uri Socket, Uri Page)> StartPageLinkAsync(this SandboxApp app, string token, string? phoneNumber = null)
+    {
+        var response = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/devices", Auth.Bearer(token),
+            phoneNumber is null ? new { platform = "wa" } : new { platform = "wa", phone_number = phoneNumber });
+        Assert.Equal(HttpStatusCode.Created, response.Status);
+        var page = response.Body!["link_url"]?.GetValue<string>() ?? throw new Xunit.Sdk.XunitException($"POST /devices gave no link_url: {response.Body}");
+        return (new Uri(response.Body["qr_code_url"]!.GetValue<string>()), new Uri(page));
+    }
+
+    /// <summary>The QR code (or pairing code) the sandbox's phone would accept now for this token's Matrix user.</summary>
+    public static async Task<string?> CurrentSandboxCodeAsync(this SandboxApp app, string token)
+    {
+        var userId = await app.MatrixUserIdOfAsync(token);
+        return (await app.ControlAsync(HttpMethod.Get, "/sandbox/logins")).Body!["pending"]!.AsArray()
+            .FirstOrDefault(p => p!["user_id"]!.GetValue<string>() == userId)?["current_code"]?.GetValue<string>();
+    }
+
     public static Task<ApiResponse> ScanAsync(this SandboxApp app, string code, string phone) =>
         app.ControlAsync(HttpMethod.Post, "/sandbox/scan", new { code, phone });
 

@@ -13,6 +13,10 @@ public sealed class TelemetryTests(FoundationApp app)
         // The QR socket takes its token in the query string: a browser cannot set headers on a WebSocket.
         using var queryToken = await app.Api.GetAsync($"/api/v1/devices/qr-code?token={token}");
         await app.Api.CallAsync(HttpMethod.Get, "/api/v1/devices?platform=wa", Auth.Bearer(token));
+        // The link page's ticket sits in the path, where query-string redaction does not reach.
+        var ticket = "lt_" + Guid.NewGuid().ToString("N");
+        using var linkPage = await app.Api.GetAsync($"/link/{ticket}");
+        using var linkImage = await app.Api.GetAsync($"/link/{ticket}/qr.png?code=x");
         await app.Api.CallAsync(HttpMethod.Get, "/api/v1/tokens", Auth.Basic(app.ClientId, app.ClientSecret));
 
         var marker = $"/telemetry-marker-{Guid.NewGuid():N}";
@@ -22,6 +26,8 @@ public sealed class TelemetryTests(FoundationApp app)
         await telemetry.WaitForEverythingBeforeAsync(marker);
         Assert.False(telemetry.Contains(token["mt_".Length..]), "a Matrix token was exported");
         Assert.False(telemetry.Contains(app.ClientSecret), "a client secret was exported");
+        Assert.False(telemetry.Contains(ticket["lt_".Length..]), "a link ticket was exported");
+        Assert.True(telemetry.Contains("/link/{ticket}/qr.png"), "the link page's requests were not exported at all");
         Assert.True(telemetry.Contains("token=Redacted"), "the query string was not exported at all, so this test checked nothing");
     }
 }

@@ -3,7 +3,8 @@ namespace Gateway.Api.Features.Devices;
 /// <summary>With a <c>PhoneNumber</c> (international format) the link is by pairing code instead of QR.</summary>
 public sealed record AddDeviceRequest(string? Platform, string? PhoneNumber = null);
 
-public sealed record DeviceLinkStarted(string Message, string QrCodeUrl);
+/// <summary><c>QrCodeUrl</c> is the API client's WebSocket; <c>LinkUrl</c> a page to hand to the person holding the phone.</summary>
+public sealed record DeviceLinkStarted(string Message, string QrCodeUrl, string LinkUrl);
 
 public sealed record DeleteDeviceRequest(string? DeviceId, string? Platform);
 

@@ -21,7 +21,8 @@ public static class DevicesApi
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status502BadGateway)
             .WithSummary("Start linking a device")
             .WithDescription("Asks the bridge for a QR login, or with `phone_number` a pairing-code login, and returns the WebSocket "
-                + "URL that streams the QR codes or the pairing code (with a one-time ticket).");
+                + "URL that streams the QR codes or the pairing code (`qr_code_url`), and the address of a page that shows them to "
+                + "the person holding the phone (`link_url`), each with its own one-time ticket.");
         api.MapGet("/", ListDevices).RequireMatrixToken()
             .WithSummary("List linked devices")
             .WithDescription("The devices linked to the token's Matrix identity (a use_host token sees the host's devices), each "
@@ -35,7 +36,7 @@ public static class DevicesApi
             .WithDescription("WebSocket (text frames, one JSON object each): {type:qr, code, expires_in} on every QR (or "
                 + "{type:code, code, expires_in} once for a pairing code), then "
                 + "{type:success, platform, device_id} or {type:error, error} and a normal close. ?token= takes the ticket "
-                + "from qr_code_url or a Matrix token.");
+                + "from qr_code_url (or link_url: the link page connects with it) or a Matrix token.");
         return api;
     }
 
@@ -62,19 +63,22 @@ public static class DevicesApi
         }
         try
         {
-            var ticket = await linking.StartAsync(user.MatrixIdentityId(), platform, phoneDigits, cancellationToken);
-            // Behind a TLS-terminating proxy: the first X-Forwarded-Proto value is what the client used.
-            var forwarded = http.Headers["X-Forwarded-Proto"].ToString().Split(',')[0].Trim();
-            var scheme = http.IsHttps || forwarded.Equals("https", StringComparison.OrdinalIgnoreCase) ? "wss" : "ws";
+            var tickets = await linking.StartAsync(user.MatrixIdentityId(), platform, phoneDigits, cancellationToken);
+            var secure = ClientUsedTls(http);
             return TypedResults.Created((string?)null, new DeviceLinkStarted(
                 phoneDigits is null ? "Scan the QR code to link your device" : "Enter the pairing code on your phone to link your device",
-                $"{scheme}://{http.Host}/api/v1/devices/qr-code?token={ticket}"));
+                $"{(secure ? "wss" : "ws")}://{http.Host}/api/v1/devices/qr-code?token={tickets.Socket}",
+                $"{(secure ? "https" : "http")}://{http.Host}{LinkPageApi.PathOf(tickets.Page)}"));
         }
         catch (Exception e) when (e is BridgeUnavailableException or MatrixException or HttpRequestException)
         {
             return ApiProblems.Problem(StatusCodes.Status502BadGateway, $"The {request.Platform} bridge is unavailable. Try again later.");
         }
     }
+
+    /// <summary>Behind a TLS-terminating proxy the first X-Forwarded-Proto value is what the client used.</summary>
+    internal static bool ClientUsedTls(HttpRequest http) =>
+        http.IsHttps || http.Headers["X-Forwarded-Proto"].ToString().Split(',')[0].Trim().Equals("https", StringComparison.OrdinalIgnoreCase);
 
     private static async Task<Ok<List<DeviceView>>> ListDevices(ClaimsPrincipal user, GatewayDb db, CancellationToken cancellationToken)
     {

@@ -7,7 +7,8 @@ namespace Gateway.Api.Features.Devices;
 
 /// <summary>
 /// <c>GET /devices/qr-code?token=</c>: the WebSocket that streams a device link's frames. The token is the one-time
-/// ticket from <c>qr_code_url</c> or a Matrix token (then the identity's pending link is the one streamed).
+/// ticket from <c>qr_code_url</c> or <c>link_url</c> (the link page's script), or a Matrix token (then the identity's
+/// pending link is the one streamed).
 /// </summary>
 public static class QrCodeSocket
 {
