@@ -25,8 +25,8 @@ public static class WebhooksApi
         api.MapPost("/", CreateWebhook)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict)
             .WithSummary("Add a webhook")
-            .WithDescription("Incoming messages of the token's Matrix identity are POSTed to the URL, signed with the secret "
-                + "(generated when absent). The secret is shown only in this response.");
+            .WithDescription("Incoming messages of the token's Matrix identity are POSTed to the URL, signed as Standard Webhooks "
+                + "with the secret (whsec_ + base64 of 24 to 64 bytes; generated when absent). The secret is shown only in this response.");
         api.MapGet("/", ListWebhooks).WithSummary("List the token's webhooks");
         api.MapPut("/{webhookId}", UpdateWebhook)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
@@ -51,6 +51,10 @@ public static class WebhooksApi
         {
             return ApiProblems.BadRequest($"Secret is too long: at most {MaxSecretLength} characters");
         }
+        if (!string.IsNullOrEmpty(request.Secret) && !WebhookSecret.IsWellFormed(request.Secret))
+        {
+            return ApiProblems.BadRequest(WebhookSecret.Malformed);
+        }
         var tokenId = user.ApiTokenId();
         var url = request.Url.Trim();
         if (await ValidateUrlAsync(url, policy, cancellationToken) is { } invalid)
@@ -67,7 +71,7 @@ public static class WebhooksApi
             return ApiProblems.BadRequest($"Webhook limit reached: at most {max} per token");
         }
 
-        var secret = string.IsNullOrEmpty(request.Secret) ? Secrets.NewRandom("whsec_") : request.Secret;
+        var secret = string.IsNullOrEmpty(request.Secret) ? WebhookSecret.NewRandom() : request.Secret;
         var now = clock.GetUtcNow().UtcDateTime;
         var webhook = new Webhook { TokenId = tokenId, Url = url, SecretCipher = secretBox.Seal(secret), CreatedAt = now, UpdatedAt = now };
         db.Webhooks.Add(webhook);
