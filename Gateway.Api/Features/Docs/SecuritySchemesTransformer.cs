@@ -10,7 +10,7 @@ public sealed record DocumentedSecurity(string Scheme);
 
 /// <summary>
 /// Declares the auth schemes and marks every operation with the one its authorization policy uses (or its
-/// <see cref="DocumentedSecurity"/>); an operation with neither is public, and says so with an empty requirement.
+/// <see cref="DocumentedSecurity"/>); an operation with neither is public, and says so with an empty requirement (<c>[{}]</c>).
 /// </summary>
 public sealed class SecuritySchemesTransformer : IOpenApiDocumentTransformer
 {
@@ -62,6 +62,10 @@ public sealed class SecuritySchemesTransformer : IOpenApiDocumentTransformer
                 continue;
             }
             operation.Security ??= [];
+            if (schemes.Count == 0)
+            {
+                operation.Security.Add(new OpenApiSecurityRequirement()); // {}: no credential needed
+            }
             foreach (var scheme in schemes)
             {
                 operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, document)] = [] });
