@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the gateway needs on a fresh Debian machine (root, no Docker), skipping what is already there:
-# PostgreSQL, redis-server and debootstrap from apt, chromium for the link page's browser tests, the Synapse chroot,
-# and the repository's dotnet tools.
+# PostgreSQL, redis-server, debootstrap, chromium (the link page's browser tests) and Node.js (npx) from apt, the
+# Synapse chroot, and the repository's dotnet tools (dotnet-tools.json: dotnet-ef, and Kiota for the generated-client test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,8 @@ command -v unshare >/dev/null || missing+=(util-linux)
 command -v curl >/dev/null || missing+=(curl)
 # The tests drive Debian's chromium with Playwright: Playwright's own browser downloads are not reachable.
 command -v chromium >/dev/null || missing+=(chromium)
+# The OpenAPI tests lint the served document with npx (@redocly/cli, fetched from the npm registry at the pinned version).
+command -v npx >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing ${missing[*]}..."
   apt-get update -qq
@@ -24,6 +26,9 @@ if [[ " ${missing[*]} " == *" postgresql "* ]] || [[ " ${missing[*]} " == *" red
   service redis-server stop >/dev/null 2>&1 || true
 fi
 
+# @redocly/cli 2 needs Node.js 20.19 or later (Debian 12's own nodejs is 18: the lint test then fails and says why).
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+  || echo "Warning: Node.js $(node --version) is older than 20.19, which the OpenAPI lint test's @redocly/cli needs." >&2
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)." >&2; exit 1; }
 scripts/install-synapse.sh
 dotnet tool restore >/dev/null

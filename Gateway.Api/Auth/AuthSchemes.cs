@@ -9,13 +9,13 @@ public static class AuthSchemes
     /// <summary>A Matrix token <c>mt_…</c>, for /devices and /webhooks.</summary>
     public const string MatrixToken = "Bearer";
 
-    /// <summary>Basic auth with a credential holding <paramref name="scope"/>.</summary>
+    /// <summary>Basic auth with a credential holding <paramref name="scope"/>; too many failed attempts get a 429.</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(policy => policy
             .AddAuthenticationSchemes(Basic)
             .RequireAuthenticatedUser()
             .RequireAssertion(context => Scopes.Grants(context.User, scope)))
-            .ProducesErrors(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+            .ProducesErrors(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests);
 
     /// <summary>A valid, unexpired Matrix token.</summary>
     public static TBuilder RequireMatrixToken<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>

@@ -1,6 +1,10 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace Gateway.Api.Errors;
+
+/// <summary>
+/// Every error body as the OpenAPI document shows it: problem+json with the plain <c>error</c> member existing clients
+/// read and the <c>trace_id</c> to quote. Handlers write it through <see cref="ApiProblems"/>; this type only describes it.
+/// </summary>
+public sealed record ProblemResponse(string Type, string Title, int Status, string Detail, string Error, string TraceId);
 
 public static class ErrorResponses
 {
@@ -12,7 +16,7 @@ public static class ErrorResponses
     {
         foreach (var status in statuses)
         {
-            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ProblemDetails), ["application/problem+json"]));
+            builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ProblemResponse), ["application/problem+json"]));
         }
         return builder;
     }

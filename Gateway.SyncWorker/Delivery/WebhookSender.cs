@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -9,8 +10,8 @@ using Microsoft.Extensions.Options;
 namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
-/// POSTs one delivery, signed: <c>X-Gateway-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))</c>.
-/// Connections are only opened to addresses the SSRF rule allows, checked on the address actually dialled.
+/// POSTs one delivery, signed as Standard Webhooks (standardwebhooks.com) says, so receivers verify it with the
+/// official libraries. Connections are only opened to addresses the SSRF rule allows, checked on the address actually dialled.
 /// </summary>
 public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<WebhookOptions> options, TimeProvider clock)
 {
@@ -20,14 +21,16 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
     public async Task<WebhookDeliveryAttempt> SendAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
         var body = delivery.Payload;
-        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The delivery row is one event for one webhook, so its id is the same on every retry, as webhook-id must be.
+        var id = delivery.Id.ToString(CultureInfo.InvariantCulture);
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.UserAgent.ParseAdd(UserAgent);
         request.Headers.Add("X-Gateway-Event-Id", delivery.EventId);
-        request.Headers.Add("X-Gateway-Delivery", delivery.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("X-Gateway-Timestamp", timestamp);
-        request.Headers.Add("X-Gateway-Signature", Signature(delivery.Secret, timestamp, body));
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp);
+        request.Headers.Add("webhook-signature", Signature(delivery.Secret, id, timestamp, body));
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);
@@ -51,13 +54,15 @@ public sealed class WebhookSender(IHttpClientFactory httpClients, IOptions<Webho
         }
     }
 
-    public static string Signature(string secret, string timestamp, byte[] body)
+    /// <summary><c>v1,</c> + base64 HMAC-SHA256(key, id + "." + timestamp + "." + body).</summary>
+    private static string Signature(string secret, string id, string timestamp, byte[] body)
     {
-        // Hashed in parts: a body that carries a file is not copied once more to put the timestamp before it.
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret));
-        hmac.AppendData(Encoding.UTF8.GetBytes(timestamp + "."));
+        // By hand rather than with the StandardWebhooks package, whose Sign takes the body as a string: a body that
+        // carries a file would be copied twice more (to a string, then back to bytes). Hashed in parts for the same reason.
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, WebhookSecret.SigningKey(secret));
+        hmac.AppendData(Encoding.UTF8.GetBytes(id + "." + timestamp + "."));
         hmac.AppendData(body);
-        return "sha256=" + Convert.ToHexStringLower(hmac.GetHashAndReset());
+        return "v1," + Convert.ToBase64String(hmac.GetHashAndReset());
     }
 
     private TimeSpan? RetryAfterOf(HttpResponseMessage response) =>

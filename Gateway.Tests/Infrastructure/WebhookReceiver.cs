@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -10,6 +9,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using StandardWebhooks;
+using StandardWebhooks.Diagnostics;
 
 namespace Gateway.Tests.Infrastructure;
 
@@ -24,13 +26,35 @@ public sealed class WebhookReceiver : IAsyncDisposable
         public JsonNode Json => JsonNode.Parse(Body)!;
         public string EventId => Headers["X-Gateway-Event-Id"];
 
-        /// <summary>Whether the signature is HMAC-SHA256(secret, timestamp + "." + body), as a receiver must check it.</summary>
+        /// <summary>
+        /// Verifies the POST as a customer's receiver does, with the official Standard Webhooks library: the signature
+        /// over webhook-id, webhook-timestamp and the body, and a timestamp within 5 minutes of now.
+        /// </summary>
+        /// <exception cref="WebhookVerificationException">Why the library refused it.</exception>
+        public void VerifyWith(string secret) => Verify(new StandardWebhook(secret));
+
+        /// <summary>As <see cref="VerifyWith(string)"/>, with the HMAC key given as bytes (the libraries' raw-key form).</summary>
+        public void VerifyWithKey(byte[] key) => Verify(new StandardWebhook(key));
+
         public bool IsSignedWith(string secret)
         {
-            var expected = "sha256=" + Convert.ToHexStringLower(
-                HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(Headers["X-Gateway-Timestamp"] + "." + Body)));
-            return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(Headers["X-Gateway-Signature"]));
+            try
+            {
+                VerifyWith(secret);
+                return true;
+            }
+            catch (WebhookVerificationException)
+            {
+                return false;
+            }
         }
+
+        /// <summary>This POST with one header changed, as an attacker replaying or forging it would send it.</summary>
+        public Received WithHeader(string name, string value) =>
+            this with { Headers = new Dictionary<string, string>(Headers, StringComparer.OrdinalIgnoreCase) { [name] = value } };
+
+        private void Verify(StandardWebhook verifier) =>
+            verifier.Verify(Body, new HeaderDictionary(Headers.ToDictionary(h => h.Key, h => new StringValues(h.Value))));
     }
 
     private readonly WebApplication app;

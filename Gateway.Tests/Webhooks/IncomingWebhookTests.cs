@@ -24,7 +24,7 @@ public sealed class IncomingWebhookTests(WebhooksApp app)
         var message = await app.ReceiveAsync(deviceId, contact, "Good morning ☀️ é");
 
         var post = Assert.Single(await receiver.WaitForAsync(1));
-        Assert.True(post.IsSignedWith(webhook.Secret));
+        post.VerifyWith(webhook.Secret);
         Assert.Equal(message.EventId, post.EventId);
         var expected = new JsonObject
         {

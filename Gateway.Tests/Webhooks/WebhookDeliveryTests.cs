@@ -1,8 +1,12 @@
 using System.Net;
+using System.Text;
 using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
+using Gateway.Shared.Security;
+using Gateway.Shared.Webhooks;
 using Gateway.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using StandardWebhooks.Diagnostics;
 
 namespace Gateway.Tests.Webhooks;
 
@@ -14,7 +18,7 @@ namespace Gateway.Tests.Webhooks;
 public sealed class WebhookDeliveryTests(WebhooksApp app)
 {
     [Fact]
-    public async Task A_delivery_is_one_signed_post_with_the_gateway_headers()
+    public async Task A_delivery_is_one_post_signed_as_standard_webhooks_that_the_official_library_verifies()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
@@ -26,19 +30,70 @@ public sealed class WebhookDeliveryTests(WebhooksApp app)
         Assert.Equal("application/json", post.Headers["Content-Type"]);
         Assert.Equal("Gateway-Webhook/1.0", post.Headers["User-Agent"]);
         Assert.Equal(eventId, post.EventId);
-        Assert.InRange(long.Parse(post.Headers["X-Gateway-Timestamp"]), DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(),
+        Assert.InRange(long.Parse(post.Headers["webhook-timestamp"]), DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        Assert.Matches("^sha256=[0-9a-f]{64}$", post.Headers["X-Gateway-Signature"]);
-        Assert.True(post.IsSignedWith(webhook.Secret));
-        Assert.False(post.IsSignedWith("another secret"));
+        Assert.Matches("^v1,[A-Za-z0-9+/]{43}=$", post.Headers["webhook-signature"]);
+        post.VerifyWith(webhook.Secret);
+        Assert.False(post.IsSignedWith(WebhookSecret.NewRandom()));
         Assert.Equal("Good morning", post.Json["message"]!.GetValue<string>());
+        // The gateway's own signature headers are gone: one scheme, the standard one.
+        Assert.All(["X-Gateway-Signature", "X-Gateway-Timestamp", "X-Gateway-Delivery"], name => Assert.False(post.Headers.ContainsKey(name), name));
 
         var delivery = await app.SettledDeliveryAsync(token, webhook.Id, eventId);
-        Assert.Equal(post.Headers["X-Gateway-Delivery"], delivery["id"]!.GetValue<long>().ToString());
+        Assert.Equal(post.Headers["webhook-id"], delivery["id"]!.GetValue<long>().ToString());
         Assert.Equal("delivered", delivery["status"]!.GetValue<string>());
         Assert.Equal(1, delivery["attempts"]!.GetValue<int>());
         Assert.Equal(200, delivery["last_status_code"]!.GetValue<int>());
         Assert.NotNull(delivery["delivered_at"]);
+    }
+
+    [Fact]
+    public async Task A_tampered_body_a_moved_timestamp_or_a_replay_after_five_minutes_fails_verification()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+        await app.RecordIncomingAsync(webhook.Id, "!tampered:localhost", "Pay 10 EUR");
+        var post = Assert.Single(await receiver.WaitForAsync(1));
+        post.VerifyWith(webhook.Secret);
+        var timestamp = long.Parse(post.Headers["webhook-timestamp"]);
+
+        var tampered = post with { Body = post.Body.Replace("Pay 10 EUR", "Pay 99 EUR") };
+        var moved = post.WithHeader("webhook-timestamp", (timestamp - 1).ToString());
+        var replayedLater = post.WithHeader("webhook-timestamp", DateTimeOffset.UtcNow.AddMinutes(-6).ToUnixTimeSeconds().ToString());
+        var otherId = post.WithHeader("webhook-id", post.Headers["webhook-id"] + "0");
+
+        Assert.Equal("No matching signature found", Assert.Throws<WebhookVerificationException>(() => tampered.VerifyWith(webhook.Secret)).Message);
+        Assert.Equal("No matching signature found", Assert.Throws<WebhookVerificationException>(() => moved.VerifyWith(webhook.Secret)).Message);
+        Assert.Equal("No matching signature found", Assert.Throws<WebhookVerificationException>(() => otherId.VerifyWith(webhook.Secret)).Message);
+        // The timestamp is signed (above), so a captured POST cannot be made to look fresh; and an old one is refused.
+        Assert.Equal("Message timestamp too old", Assert.Throws<WebhookVerificationException>(() => replayedLater.VerifyWith(webhook.Secret)).Message);
+    }
+
+    [Fact]
+    public async Task A_webhook_made_before_standard_webhooks_keeps_its_secret_as_the_raw_key()
+    {
+        // Secrets generated before were whsec_ + base64url without padding, which is not base64: keyed with their UTF-8 bytes.
+        var (tokenId, _) = await app.CreateTokenAsync(app.SuperAdmin);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var oldSecret = Secrets.NewRandom("whsec_");
+        int webhookId;
+        await using (var db = app.OpenDb())
+        {
+            var webhook = new Webhook
+            {
+                TokenId = tokenId, Url = receiver.Url.ToString(), SecretCipher = app.SecretBox.Seal(oldSecret),
+                CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            };
+            db.Webhooks.Add(webhook);
+            await db.SaveChangesAsync();
+            webhookId = webhook.Id;
+        }
+
+        await app.RecordIncomingAsync(webhookId, "!old-secret:localhost");
+
+        var post = Assert.Single(await receiver.WaitForAsync(1));
+        post.VerifyWithKey(Encoding.UTF8.GetBytes(oldSecret));
     }
 
     [Fact]
@@ -108,8 +163,8 @@ public sealed class WebhookDeliveryTests(WebhooksApp app)
         Assert.Equal(3, delivery["attempts"]!.GetValue<int>());
         Assert.Equal(3, receiver.Requests.Count);
         Assert.All(receiver.Requests, post => Assert.Equal(eventId, post.EventId));
-        Assert.Single(receiver.Requests.Select(post => post.Headers["X-Gateway-Delivery"]).Distinct());
-        Assert.All(receiver.Requests, post => Assert.True(post.IsSignedWith(webhook.Secret)));
+        Assert.Equal(delivery["id"]!.GetValue<long>().ToString(), receiver.Requests.Select(post => post.Headers["webhook-id"]).Distinct().Single());
+        Assert.All(receiver.Requests, post => post.VerifyWith(webhook.Secret));
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Gateway.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -21,7 +22,7 @@ public sealed class WebhooksApiTests(WebhooksApp app)
         Assert.Equal(["id", "url", "active", "secret", "created_at", "updated_at"], body.Select(p => p.Key));
         Assert.Equal("https://example.com/hook", body["url"]!.GetValue<string>());
         Assert.True(body["active"]!.GetValue<bool>());
-        Assert.True(body["secret"]!.GetValue<string>().Length >= 32);
+        Assert.Matches("^whsec_[A-Za-z0-9+/]{43}=$", body["secret"]!.GetValue<string>()); // base64 of 32 bytes
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", body["created_at"]!.GetValue<string>());
 
         var listed = await app.Api.CallAsync(HttpMethod.Get, "/api/v1/webhooks", Auth.Bearer(token));
@@ -34,17 +35,43 @@ public sealed class WebhooksApiTests(WebhooksApp app)
     public async Task A_secret_given_by_the_caller_is_kept_and_every_webhook_gets_its_own_otherwise()
     {
         var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var given = "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
 
-        var mine = await app.CreateWebhookAsync(token, new Uri("https://example.com/a"), secret: "my-own-signing-secret");
+        var mine = await app.CreateWebhookAsync(token, new Uri("https://example.com/a"), secret: given);
         var first = await app.CreateWebhookAsync(token, new Uri("https://example.com/b"));
         var second = await app.CreateWebhookAsync(token, new Uri("https://example.com/c"));
 
-        Assert.Equal("my-own-signing-secret", mine.Secret);
+        Assert.Equal(given, mine.Secret);
         Assert.NotEqual(first.Secret, second.Secret);
         await using var db = app.OpenDb();
         var stored = await db.Webhooks.SingleAsync(w => w.Id == mine.Id);
-        Assert.DoesNotContain("my-own-signing-secret", System.Text.Encoding.UTF8.GetString(stored.SecretCipher)); // encrypted at rest
-        Assert.Equal("my-own-signing-secret", app.SecretBox.Open(stored.SecretCipher));
+        Assert.DoesNotContain(given, System.Text.Encoding.UTF8.GetString(stored.SecretCipher)); // encrypted at rest
+        Assert.Equal(given, app.SecretBox.Open(stored.SecretCipher));
+    }
+
+    public static TheoryData<string> MalformedSecrets => new()
+    {
+        "my-own-signing-secret", // not the whsec_ form
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), // base64 without the prefix
+        "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(23)), // a key too short
+        "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(65)), // a key too long
+        "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('='), // base64 that lost its padding
+        "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(33)).Replace('+', '-').Replace('/', '_') + "-_", // base64url
+        "whsec_" + new string('A', 20) + " " + new string('A', 20) + "==", // a space inside
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedSecrets))]
+    public async Task A_secret_not_in_the_standard_webhooks_form_is_refused_and_creates_nothing(string secret)
+    {
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+
+        var refused = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/webhooks", Auth.Bearer(token), new { url = "https://example.com/hook", secret });
+        var listed = await app.Api.CallAsync(HttpMethod.Get, "/api/v1/webhooks", Auth.Bearer(token));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Equal("secret must be whsec_ followed by base64 of 24 to 64 bytes", refused.Error);
+        Assert.Empty(listed.Body!.AsArray());
     }
 
     [Theory]

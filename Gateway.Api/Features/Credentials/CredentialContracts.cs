@@ -19,3 +19,16 @@ public sealed record CredentialUpdated(
     string Message, CredentialView Credential,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     string? ClientSecret);
+
+/// <summary>What the OpenAPI document shows for each operation.</summary>
+internal static class CredentialExamples
+{
+    private static readonly DateTime At = new(2026, 4, 27, 10, 0, 0, DateTimeKind.Utc);
+    public static readonly CredentialView Credential =
+        new("my-app", "user", ["tokens:read:*", "tokens:write:create", "tokens:write:delete"], "Production API client", true, At, At);
+    public static readonly CreateCredentialRequest Create = new("my-app", "Production API client", null);
+    public static readonly CredentialCreated Created = new("Credential created successfully", Credential, "c2VjcmV0LXNob3duLW9ubHktb25jZQ");
+    public static readonly UpdateCredentialRequest Update = new("Updated description", true, null, RegenerateSecret: true);
+    public static readonly CredentialUpdated Updated =
+        new("Credential updated successfully", Credential with { Description = "Updated description" }, "bmV3LXNlY3JldC1zaG93bi1vbmx5LW9uY2U");
+}

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Gateway.Api.Auth;
 using Gateway.Api.Errors;
+using Gateway.Api.Features.Docs;
 using Gateway.Api.Features.Tokens;
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
@@ -18,14 +19,21 @@ public static partial class CredentialsApi
         var api = routes.MapGroup("/api/v1/credentials").WithTags("Credentials");
         api.MapPost("/", CreateCredential).RequireScope(Scopes.CredentialsWrite)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict)
-            .WithSummary("Create an API client credential").WithDescription("The client_secret is shown only in this response.");
-        api.MapGet("/", ListCredentials).RequireScope(Scopes.CredentialsRead).WithSummary("List credentials");
+            .WithName("createCredential").WithSummary("Create an API client credential")
+            .WithExample(CredentialExamples.Create, CredentialExamples.Created)
+            .WithDescription("The client_secret is shown only in this response.");
+        api.MapGet("/", ListCredentials).RequireScope(Scopes.CredentialsRead)
+            .WithName("listCredentials").WithSummary("List credentials")
+            .WithExample(null, new[] { CredentialExamples.Credential });
         api.MapPut("/{clientId}", UpdateCredential).RequireScope(Scopes.CredentialsWrite)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
-            .WithSummary("Update a credential").WithDescription("Omitted fields keep their value; regenerate_secret returns a new client_secret.");
+            .WithName("updateCredential").WithSummary("Update a credential")
+            .WithExample(CredentialExamples.Update, CredentialExamples.Updated)
+            .WithDescription("Omitted fields keep their value; regenerate_secret returns a new client_secret.");
         api.MapDelete("/{clientId}", DeleteCredential).RequireScope(Scopes.CredentialsWrite)
             .ProducesErrors(StatusCodes.Status404NotFound)
-            .WithSummary("Delete a credential and revoke its tokens");
+            .WithName("deleteCredential").WithSummary("Delete a credential and revoke its tokens")
+            .WithExample(null, new MessageResponse("Credential deleted successfully"));
         return api;
     }
 

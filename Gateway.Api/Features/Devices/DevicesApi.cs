@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Gateway.Api.Auth;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
+using Gateway.Api.Features.Docs;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
 using Gateway.Shared.Matrix;
@@ -19,20 +20,26 @@ public static class DevicesApi
         var api = routes.MapGroup("/api/v1/devices").WithTags("Devices");
         api.MapPost("/", AddDevice).RequireMatrixToken()
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status502BadGateway)
-            .WithSummary("Start linking a device")
+            .WithName("startDeviceLink").WithSummary("Start linking a device")
+            .WithExample(DeviceExamples.Add, DeviceExamples.Started)
             .WithDescription("Asks the bridge for a QR login, or with `phone_number` a pairing-code login, and returns the WebSocket "
                 + "URL that streams the QR codes or the pairing code (`qr_code_url`), and the address of a page that shows them to "
                 + "the person holding the phone (`link_url`), each with its own one-time ticket.");
         api.MapGet("/", ListDevices).RequireMatrixToken()
-            .WithSummary("List linked devices")
+            .WithName("listDevices").WithSummary("List linked devices")
+            .WithExample(null, DeviceExamples.Listed)
             .WithDescription("The devices linked to the token's Matrix identity (a use_host token sees the host's devices), each "
                 + "`connected` or `logged_out` (the phone unlinked it; `status_reason` says why).");
         api.MapDelete("/", DeleteDevice).RequireMatrixToken()
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
-            .WithSummary("Unlink a device").WithDescription("Logs the bridge out of the device and forgets it.");
+            .WithName("unlinkDevice").WithSummary("Unlink a device")
+            .WithExample(DeviceExamples.Delete, new MessageResponse("Device deleted successfully"))
+            .WithDescription("Logs the bridge out of the device and forgets it.");
         api.MapGet("/qr-code", QrCodeSocket.Open)
+            .Produces(StatusCodes.Status101SwitchingProtocols)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
-            .WithSummary("QR code WebSocket")
+            .WithMetadata(new DocumentedSecurity(SecuritySchemesTransformer.QueryToken))
+            .WithName("openLinkSocket").WithSummary("QR code WebSocket")
             .WithDescription("WebSocket (text frames, one JSON object each): {type:qr, code, expires_in} on every QR (or "
                 + "{type:code, code, expires_in} once for a pairing code), then "
                 + "{type:success, platform, device_id} or {type:error, error} and a normal close. ?token= takes the ticket "

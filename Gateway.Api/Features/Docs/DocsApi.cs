@@ -8,7 +8,10 @@ public static class DocsApi
     public static WebApplication MapDocs(this WebApplication app)
     {
         app.MapOpenApi();
-        app.MapScalarApiReference();
+        // Each operation names its own scheme in the document; Bearer is what most of them take.
+        app.MapScalarApiReference(options => options
+            .WithTitle(ProductDescriptionTransformer.ProductName)
+            .AddPreferredSecuritySchemes(Auth.AuthSchemes.MatrixToken));
         app.MapGet("/docs", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
         app.MapGet("/docs/index.html", () => TypedResults.Redirect("/scalar")).ExcludeFromDescription();
         return app;

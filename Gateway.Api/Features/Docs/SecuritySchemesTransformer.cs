@@ -5,9 +5,18 @@ using Microsoft.OpenApi;
 
 namespace Gateway.Api.Features.Docs;
 
-/// <summary>Declares the two auth schemes and marks every operation with the one its authorization policy uses.</summary>
+/// <summary>An endpoint that checks its own credential, outside the authorization policies: which scheme documents it.</summary>
+public sealed record DocumentedSecurity(string Scheme);
+
+/// <summary>
+/// Declares the auth schemes and marks every operation with the one its authorization policy uses (or its
+/// <see cref="DocumentedSecurity"/>); an operation with neither is public, and says so with an empty requirement (<c>[{}]</c>).
+/// </summary>
 public sealed class SecuritySchemesTransformer : IOpenApiDocumentTransformer
 {
+    /// <summary>The WebSocket's <c>?token=</c>: browsers cannot set headers on a WebSocket.</summary>
+    public const string QueryToken = "QueryToken";
+
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Components ??= new OpenApiComponents();
@@ -24,6 +33,13 @@ public sealed class SecuritySchemesTransformer : IOpenApiDocumentTransformer
             Scheme = "bearer",
             Description = "A Matrix token (mt_…) from POST /api/v1/tokens",
         };
+        document.Components.SecuritySchemes[QueryToken] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Query,
+            Name = "token",
+            Description = "The one-time ticket from qr_code_url (lt_…), or a Matrix token (mt_…)",
+        };
 
         var schemesByOperation = context.DescriptionGroups
             .SelectMany(group => group.Items)
@@ -31,10 +47,12 @@ public sealed class SecuritySchemesTransformer : IOpenApiDocumentTransformer
                 Path: "/" + description.RelativePath?.TrimEnd('/'),
                 Method: description.HttpMethod,
                 Schemes: description.ActionDescriptor.EndpointMetadata.OfType<AuthorizationPolicy>()
-                    .SelectMany(policy => policy.AuthenticationSchemes).Distinct().ToList()));
+                    .SelectMany(policy => policy.AuthenticationSchemes)
+                    .Concat(description.ActionDescriptor.EndpointMetadata.OfType<DocumentedSecurity>().Select(s => s.Scheme))
+                    .Distinct().ToList()));
         foreach (var (path, method, schemes) in schemesByOperation)
         {
-            if (schemes.Count == 0 || document.Paths.FirstOrDefault(p => p.Key.TrimEnd('/') == path).Value is not { Operations: { } operations })
+            if (document.Paths.FirstOrDefault(p => p.Key.TrimEnd('/') == path).Value is not { Operations: { } operations })
             {
                 continue;
             }
@@ -44,6 +62,10 @@ public sealed class SecuritySchemesTransformer : IOpenApiDocumentTransformer
                 continue;
             }
             operation.Security ??= [];
+            if (schemes.Count == 0)
+            {
+                operation.Security.Add(new OpenApiSecurityRequirement()); // {}: no credential needed
+            }
             foreach (var scheme in schemes)
             {
                 operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, document)] = [] });

@@ -19,3 +19,11 @@ public sealed record MessageSent(string Message, IReadOnlyList<RecipientResult> 
 
 /// <summary>A 502 when no recipient got the message: the problem fields plus the per-recipient results.</summary>
 public sealed record MessageNotSent(string Type, string Title, int Status, string Detail, string Error, string TraceId, IReadOnlyList<RecipientResult> Results);
+
+/// <summary>What the OpenAPI document shows for each operation.</summary>
+internal static class MessageExamples
+{
+    public static readonly SendMessageRequest Send = new("1234567890, 0987654321", null, "wa", "Hello from API", null);
+    public static readonly MessageSent Sent = new("Message sent successfully",
+        [RecipientResult.Sent("1234567890", "$Xk1_4nL0cQ2m9Zr7bV3pT8sW6yA5dE0fG1hJ2kL3mN4"), RecipientResult.Failed("0987654321", "The bridge did not answer in time")]);
+}

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Gateway.Api.Auth;
 using Gateway.Api.Errors;
+using Gateway.Api.Features.Docs;
 using Gateway.Api.Features.Devices;
 using Gateway.Api.Matrix;
 using Gateway.Api.Startup;
@@ -32,7 +33,8 @@ public static class MessagesApi
             .Produces<MessageNotSent>(StatusCodes.Status502BadGateway, "application/problem+json")
             .WithTags("Messages")
             .Accepts<SendMessageRequest>("application/json", "multipart/form-data")
-            .WithSummary("Send a message")
+            .WithName("sendMessage").WithSummary("Send a message")
+            .WithExample(MessageExamples.Send, MessageExamples.Sent)
             .WithDescription("Text and/or a file (multipart field `file`) to comma-separated `contact`s or `group_url`s "
                 + "(group_url wins when both are given), optionally as a reply (`reply_id`). One result per recipient.")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(maxFileBytes + 1024 * 1024))

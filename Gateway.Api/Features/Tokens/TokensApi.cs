@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Gateway.Api.Auth;
 using Gateway.Api.Errors;
+using Gateway.Api.Features.Docs;
 using Gateway.Shared.Data;
 using Gateway.Shared.Matrix;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,14 +19,18 @@ public static class TokensApi
         var api = routes.MapGroup("/api/v1/tokens").WithTags("Tokens");
         api.MapPost("/", CreateToken).RequireScope(Scopes.TokensCreate)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status502BadGateway)
-            .WithSummary("Create a Matrix token")
+            .WithName("createToken").WithSummary("Create a Matrix token")
+            .WithExample(TokenExamples.Create, TokenExamples.Created)
             .WithDescription("use_host=false provisions a new Matrix user (the first token ever becomes the admin and its user the host identity); "
                 + "use_host=true (super admin only) shares the host identity and its devices. The token is shown only in this response.");
         api.MapGet("/", ListTokens).RequireScope(Scopes.TokensList)
-            .WithSummary("List the caller's tokens").WithDescription("The super admin also sees legacy tokens that have no credential.");
+            .WithName("listTokens").WithSummary("List the caller's tokens")
+            .WithExample(null, TokenExamples.Listed)
+            .WithDescription("The super admin also sees legacy tokens that have no credential.");
         api.MapDelete("/{tokenId}", DeleteToken).RequireScope(Scopes.TokensDelete)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
-            .WithSummary("Delete one of the caller's tokens");
+            .WithName("deleteToken").WithSummary("Delete one of the caller's tokens")
+            .WithExample(null, new MessageResponse("Token deleted successfully"));
         return api;
     }
 

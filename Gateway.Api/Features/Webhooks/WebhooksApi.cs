@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Gateway.Api.Auth;
 using Gateway.Api.Errors;
+using Gateway.Api.Features.Docs;
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
 using Gateway.Shared.Webhooks;
@@ -24,17 +25,27 @@ public static class WebhooksApi
         var api = routes.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireMatrixToken();
         api.MapPost("/", CreateWebhook)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict)
-            .WithSummary("Add a webhook")
-            .WithDescription("Incoming messages of the token's Matrix identity are POSTed to the URL, signed with the secret "
-                + "(generated when absent). The secret is shown only in this response.");
-        api.MapGet("/", ListWebhooks).WithSummary("List the token's webhooks");
+            .WithName("createWebhook").WithSummary("Add a webhook")
+            .WithExample(WebhookExamples.Create, WebhookExamples.Created)
+            .WithDescription("Incoming messages of the token's Matrix identity are POSTed to the URL, signed as Standard Webhooks "
+                + "with the secret (whsec_ + base64 of 24 to 64 bytes; generated when absent). The secret is shown only in this response.");
+        api.MapGet("/", ListWebhooks)
+            .WithName("listWebhooks")
+            .WithExample(null, new[] { WebhookExamples.Webhook })
+            .WithSummary("List the token's webhooks");
         api.MapPut("/{webhookId}", UpdateWebhook)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
+            .WithName("updateWebhook")
+            .WithExample(WebhookExamples.Update, WebhookExamples.Updated)
             .WithSummary("Change a webhook's URL or active flag").WithDescription("Omitted fields keep their value.");
-        api.MapDelete("/{webhookId}", DeleteWebhook).ProducesErrors(StatusCodes.Status404NotFound).WithSummary("Delete a webhook and its pending deliveries");
+        api.MapDelete("/{webhookId}", DeleteWebhook).ProducesErrors(StatusCodes.Status404NotFound)
+            .WithName("deleteWebhook")
+            .WithExample(null, new MessageResponse("Webhook deleted successfully"))
+            .WithSummary("Delete a webhook and its pending deliveries");
         api.MapGet("/{webhookId}/deliveries", ListDeliveries)
             .ProducesErrors(StatusCodes.Status404NotFound)
-            .WithSummary("Recent deliveries of a webhook")
+            .WithName("listWebhookDeliveries").WithSummary("Recent deliveries of a webhook")
+            .WithExample(null, WebhookExamples.Deliveries)
             .WithDescription($"The {RecentDeliveries} most recent, newest first: status pending, delivered or failed, attempts and the last error.");
         return api;
     }
@@ -50,6 +61,10 @@ public static class WebhooksApi
         if (request.Secret?.Length > MaxSecretLength)
         {
             return ApiProblems.BadRequest($"Secret is too long: at most {MaxSecretLength} characters");
+        }
+        if (!string.IsNullOrEmpty(request.Secret) && !WebhookSecret.IsWellFormed(request.Secret))
+        {
+            return ApiProblems.BadRequest(WebhookSecret.Malformed);
         }
         var tokenId = user.ApiTokenId();
         var url = request.Url.Trim();
@@ -67,7 +82,7 @@ public static class WebhooksApi
             return ApiProblems.BadRequest($"Webhook limit reached: at most {max} per token");
         }
 
-        var secret = string.IsNullOrEmpty(request.Secret) ? Secrets.NewRandom("whsec_") : request.Secret;
+        var secret = string.IsNullOrEmpty(request.Secret) ? WebhookSecret.NewRandom() : request.Secret;
         var now = clock.GetUtcNow().UtcDateTime;
         var webhook = new Webhook { TokenId = tokenId, Url = url, SecretCipher = secretBox.Seal(secret), CreatedAt = now, UpdatedAt = now };
         db.Webhooks.Add(webhook);
