@@ -81,7 +81,7 @@ public sealed class DeviceLinkTests(SandboxApp app)
         }
 
         var codes = frames.Where(f => f["type"]!.GetValue<string>() == "qr").Select(f => f["code"]!.GetValue<string>()).ToList();
-        Assert.Equal(3, codes.Count); // the first code and its two refreshes
+        Assert.Equal(4, codes.Count); // the first code and its three refreshes
         Assert.Equal(codes.Count, codes.Distinct().Count());
         Assert.Equal([4, 4, 4], frames.SkipLast(1).Select(f => f["expires_in"]!.GetValue<int>()));
         var last = frames[^1];

@@ -4,13 +4,13 @@ namespace Gateway.Tests.Sandbox;
 
 /// <summary>
 /// The real AppHost with the sandbox bridge on, on a random port, with a QR schedule of seconds
-/// (a 4 s first code, then two refreshes of 4 s: a login times out after 12 s).
+/// (a 4 s first code, then three refreshes of 4 s: a login times out after 16 s).
 /// </summary>
 public sealed class SandboxApp : GatewayApp
 {
     public const string Bot = "@whatsappbot:localhost";
     public const string SignalBot = "@signalbot:localhost";
-    public static readonly TimeSpan QrWindow = TimeSpan.FromSeconds(12);
+    public static readonly TimeSpan QrWindow = TimeSpan.FromSeconds(16);
 
     /// <summary>Sends a device may make at once before the gateway's rate limit answers 429 (it refills at 6 a minute).</summary>
     public const int SendBurst = 8;
@@ -26,7 +26,7 @@ public sealed class SandboxApp : GatewayApp
         "--Gateway:SandboxPort=0",
         "--Sandbox:Platforms:wa:FirstQrSeconds=4",
         "--Sandbox:Platforms:wa:QrRefreshSeconds=4",
-        "--Sandbox:Platforms:wa:QrRefreshes=2",
+        "--Sandbox:Platforms:wa:QrRefreshes=3",
         "--Messages:RateLimit:Enabled=true",
         $"--Messages:RateLimit:Burst={SendBurst}",
         "--Messages:RateLimit:PerMinute=6",

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Gateway.Api.Features.Docs;
 using Gateway.Shared.Bridges;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -32,11 +33,7 @@ public static class LinkPageApi
             .Produces<string>(StatusCodes.Status200OK, "text/html")
             .Produces<string>(StatusCodes.Status404NotFound, "text/html")
             .Produces<string>(StatusCodes.Status410Gone, "text/html")
-            .AddOpenApiOperationTransformer((operation, _, _) =>
-            {
-                operation.Security = []; // the ticket in the path is the credential
-                return Task.CompletedTask;
-            });
+            .WithExample(null, "<!doctype html><html lang=\"en\"><head><title>Link your phone</title>…</head><body><main>…</main></body></html>");
         // Only the page asks for these images, with the code its socket just received: not a contract of its own.
         routes.MapGet("/link/{ticket}/qr.png", QrImage).AllowAnonymous().ExcludeFromDescription();
         return routes;
