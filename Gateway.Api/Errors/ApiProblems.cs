@@ -81,6 +81,14 @@ public static class ApiProblems
     /// <summary>The id to quote when reporting a failed request: the trace it was recorded under.</summary>
     public static string TraceId(HttpContext http) => Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
 
+    /// <summary>Our own database or Redis is restarting or unreachable (EF may wrap it): retrying soon is the right answer.</summary>
+    private static bool IsOutage(Exception? exception) => exception switch
+    {
+        null => false,
+        Npgsql.NpgsqlException { IsTransient: true } or StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException => true,
+        _ => IsOutage(exception.InnerException),
+    };
+
     /// <summary>Unhandled exceptions and bad requests become the problems above; status-code-only results too.</summary>
     public static WebApplication UseGatewayErrors(this WebApplication app)
     {
@@ -92,6 +100,7 @@ public static class ApiProblems
                 // The homeserver failed, wherever no caller said it better.
                 HttpRequestException => StatusCodes.Status502BadGateway,
                 Polly.ExecutionRejectedException => StatusCodes.Status503ServiceUnavailable,
+                _ when IsOutage(exception) => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });

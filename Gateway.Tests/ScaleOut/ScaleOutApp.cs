@@ -8,7 +8,7 @@ namespace Gateway.Tests.ScaleOut;
 /// Two Api replicas and two SyncWorker replicas behind the real AppHost, with the sandbox bridge. It follows every
 /// replica's state, so tests can address (and kill) one of them rather than the proxy in front of them.
 /// </summary>
-public sealed class ScaleOutApp : WebhooksApp
+public class ScaleOutApp : WebhooksApp
 {
     private readonly ConcurrentDictionary<string, ResourceEvent> instances = new();
     private readonly CancellationTokenSource stopWatching = new();
