@@ -21,16 +21,38 @@ public sealed class BridgeWorker(Bridges bridges, EventQueue queue, EventRouter 
         readiness.Ready = true;
         await foreach (var (bridge, e) in queue.ReadAllAsync(stoppingToken))
         {
+            await HandleAsync(bridge, e, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// The transaction was acknowledged when the event was queued, so an event whose handling meets a homeserver outage
+    /// is tried again, in order, as a real bridge's Matrix client retries a restarting homeserver, for about a minute.
+    /// </summary>
+    private async Task HandleAsync(PlatformBridge bridge, MatrixEvent e, CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
             try
             {
                 await router.RouteAsync(bridge, e);
+                return;
+            }
+            catch (Exception error) when (HomeserverOutage.Is(error) && attempt < OutageAttempts)
+            {
+                logger.LogWarning("Handling {Type} {EventId} met a homeserver outage (attempt {Attempt}): {Error}", e.Type, e.EventId, attempt, error.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(Math.Pow(2, attempt - 1), 15)), stoppingToken);
             }
             catch (Exception error) when (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(error, "Handling {Type} {EventId} in {RoomId} failed", e.Type, e.EventId, e.RoomId);
+                return;
             }
         }
     }
+
+    /// <summary>1 + 2 + 4 + 8 + 15 × 3 s: about a minute of waiting for the homeserver.</summary>
+    private const int OutageAttempts = 8;
 
     private async Task StartBridgeAsync(PlatformBridge bridge, CancellationToken stoppingToken)
     {

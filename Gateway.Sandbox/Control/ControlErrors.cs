@@ -32,11 +32,6 @@ public static class ControlErrors
         return app;
     }
 
-    private static bool IsOverload(Exception? error, HttpContext context) => error switch
-    {
-        MatrixException { Status: var status } => (int)status is 429 or >= 500,
-        Polly.ExecutionRejectedException or HttpRequestException or TimeoutException => true, // an open circuit, a timeout, no connection
-        OperationCanceledException => !context.RequestAborted.IsCancellationRequested,
-        _ => false,
-    };
+    private static bool IsOverload(Exception? error, HttpContext context) =>
+        HomeserverOutage.Is(error) || error is OperationCanceledException && !context.RequestAborted.IsCancellationRequested;
 }

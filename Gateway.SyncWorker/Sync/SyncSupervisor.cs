@@ -154,7 +154,8 @@ public sealed class SyncSupervisor(
         {
             await loop.Stop.CancelAsync();
         }
-        await Task.WhenAll(stopping.Select(l => l.Task));
+        // A loop cancelled in its backoff ends cancelled rather than returning: either way it has ended.
+        await Task.WhenAll(stopping.Select(l => l.Task)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var id in identityIds)
         {
             loops[id].Stop.Dispose();

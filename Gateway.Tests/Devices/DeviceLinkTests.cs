@@ -83,7 +83,7 @@ public sealed class DeviceLinkTests(SandboxApp app)
         var codes = frames.Where(f => f["type"]!.GetValue<string>() == "qr").Select(f => f["code"]!.GetValue<string>()).ToList();
         Assert.Equal(4, codes.Count); // the first code and its three refreshes
         Assert.Equal(codes.Count, codes.Distinct().Count());
-        Assert.Equal([4, 4, 4], frames.SkipLast(1).Select(f => f["expires_in"]!.GetValue<int>()));
+        Assert.Equal([4, 4, 4, 4], frames.SkipLast(1).Select(f => f["expires_in"]!.GetValue<int>()));
         var last = frames[^1];
         Assert.Equal("error", last["type"]!.GetValue<string>());
         Assert.Equal("Login failed: Entering code or scanning QR timed out. Please try again.", last["error"]!.GetValue<string>());

@@ -54,6 +54,10 @@ public class GatewayApp : IAsyncLifetime
             $"--CLIENT_ID={ClientId}",
             $"--CLIENT_SECRET={ClientSecret}",
             $"--GATEWAY_ENCRYPTION_KEY={encryptionKey}",
+            // A killed worker's identities wait for its leases to lapse: 10 s here rather than 20, so tests that kill one
+            // do not wait long, with renewals frequent enough that a loaded machine never lets a live lease lapse.
+            "--Gateway:Sync:LeaseDuration=00:00:10",
+            "--Gateway:Sync:LeaseRenewal=00:00:02",
             .. Settings,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(args);
