@@ -40,8 +40,9 @@ public sealed class SyncLeases(GatewayDb db)
             """).SingleAsync(cancellationToken);
 
     /// <summary>
-    /// Takes up to <paramref name="count"/> identities nobody holds (or whose holder let its lease lapse), raising each
-    /// fence so the previous holder's writes are refused. Replicas taking at once skip each other's rows.
+    /// Takes up to <paramref name="count"/> identities nobody holds (or whose holder let its lease lapse, or that this
+    /// replica holds without a loop: one it stopped when it could not renew in time), raising each fence so the previous
+    /// holder's writes are refused. Replicas taking at once skip each other's rows.
     /// </summary>
     public Task<List<Taken>> AcquireAsync(string holder, int count, int[] running, TimeSpan duration, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<Taken>(
@@ -49,7 +50,8 @@ public sealed class SyncLeases(GatewayDb db)
             UPDATE matrix_identities SET sync_lease_holder = {holder}, sync_lease_fence = sync_lease_fence + 1,
                                          sync_lease_expires_at = now() + {duration}
             WHERE id IN (SELECT id FROM matrix_identities
-                         WHERE (sync_lease_holder IS NULL OR sync_lease_expires_at IS NULL OR sync_lease_expires_at < now())
+                         WHERE (sync_lease_holder IS NULL OR sync_lease_holder = {holder}
+                                OR sync_lease_expires_at IS NULL OR sync_lease_expires_at < now())
                            AND NOT (id = ANY({running}))
                          ORDER BY id LIMIT {count} FOR UPDATE SKIP LOCKED)
             RETURNING id, user_id, access_token_cipher, sync_lease_fence AS fence
