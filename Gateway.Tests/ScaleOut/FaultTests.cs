@@ -55,10 +55,16 @@ public sealed class FaultTests(FaultsApp app)
             await killed.KillAsync();
         });
 
-        // A POST cut off by kill -9 may have reached the receiver before its outcome was stored: it is sent again under
-        // the same webhook-id, which Standard Webhooks receivers drop as a repeat. Nothing else may be doubled.
-        await flow.SurvivedAsync(exactlyOnce: false);
-        await app.StartAsync(killed!);
+        try
+        {
+            // A POST cut off by kill -9 may have reached the receiver before its outcome was stored: it is sent again
+            // under the same webhook-id, which Standard Webhooks receivers drop as a repeat. Nothing else may be doubled.
+            await flow.SurvivedAsync(exactlyOnce: false);
+        }
+        finally
+        {
+            await app.StartAsync(killed!);
+        }
     }
 
     [Fact]

@@ -54,15 +54,23 @@ public sealed partial class WorkerReplicaTests(ScaleOutApp app)
             await app.ReceiveAsync(subscriber.Device, phone, text);
         }
         await holder.KillAsync();
-        foreach (var text in texts[5..])
+        try
         {
-            await app.ReceiveAsync(subscriber.Device, phone, text);
-        }
+            foreach (var text in texts[5..])
+            {
+                await app.ReceiveAsync(subscriber.Device, phone, text);
+            }
 
-        await subscriber.ReceivedExactlyOnceAsync(texts);
-        var successor = await HolderOfAsync(subscriber);
-        Assert.NotEqual(holder.Id, successor.Replica.Id);
-        await RestartAndRebalanceAsync(holder);
+            // A POST cut off by kill -9 may have reached the receiver before its outcome was stored: it comes again under
+            // the same webhook-id, which a Standard Webhooks receiver drops as a repeat. Nothing else may come twice.
+            await subscriber.ReceivedExactlyOnceAsync(texts, repeatsOfOneDelivery: true);
+            var successor = await HolderOfAsync(subscriber);
+            Assert.NotEqual(holder.Id, successor.Replica.Id);
+        }
+        finally
+        {
+            await RestartAndRebalanceAsync(holder);
+        }
     }
 
     [Fact]
@@ -72,13 +80,18 @@ public sealed partial class WorkerReplicaTests(ScaleOutApp app)
         var (holder, name) = await HolderOfAsync(subscriber);
 
         await app.StopAsync(holder);
-
-        // Handed back before the process ended, not left to expire.
-        Assert.DoesNotContain(name, (await HoldersAsync()).Values);
-        var phone = SandboxSteps.NewPhone();
-        await app.ReceiveAsync(subscriber.Device, phone, "after the handover");
-        await subscriber.ReceivedExactlyOnceAsync(["after the handover"]);
-        await RestartAndRebalanceAsync(holder);
+        try
+        {
+            // Handed back before the process ended, not left to expire.
+            Assert.DoesNotContain(name, (await HoldersAsync()).Values);
+            var phone = SandboxSteps.NewPhone();
+            await app.ReceiveAsync(subscriber.Device, phone, "after the handover");
+            await subscriber.ReceivedExactlyOnceAsync(["after the handover"]);
+        }
+        finally
+        {
+            await RestartAndRebalanceAsync(holder);
+        }
     }
 
     [Fact]
@@ -117,12 +130,13 @@ public sealed partial class WorkerReplicaTests(ScaleOutApp app)
 
     private sealed record Subscriber(int IdentityId, string Device, WebhookReceiver Receiver)
     {
-        public async Task ReceivedExactlyOnceAsync(IReadOnlyList<string> texts)
+        public async Task ReceivedExactlyOnceAsync(IReadOnlyList<string> texts, bool repeatsOfOneDelivery = false)
         {
             await Eventually.HoldsAsync(() => texts.All(t => Messages().Contains(t)), Takeover,
                 () => $"received: {string.Join(" | ", Messages())}");
             await Task.Delay(TimeSpan.FromSeconds(2)); // a double would follow close behind
-            Assert.Equal(texts, Messages());
+            var deliveries = repeatsOfOneDelivery ? Receiver.Requests.DistinctBy(r => r.Headers["webhook-id"]) : Receiver.Requests;
+            Assert.Equal(texts, deliveries.Select(r => r.Json["message"]!.GetValue<string>()));
         }
 
         private List<string> Messages() => [.. Receiver.Requests.Select(r => r.Json["message"]!.GetValue<string>())];
