@@ -11,7 +11,9 @@ namespace Gateway.Sandbox.Matrix;
 /// </summary>
 public static class AppServiceApi
 {
-    // Homeservers resend a transaction they are not sure we got; the same id must not run its commands twice.
+    // Homeservers resend a transaction they are not sure we got; the same id must not run its commands twice. A resent
+    // transaction carries the same events, so it is known by its id and its first event: Synapse on SQLite (local mode)
+    // numbers transactions again from 1 after a restart, and those new transactions must not be taken for old ones.
     private static readonly ConcurrentDictionary<string, DateTimeOffset> SeenTransactions = new();
 
     public static RouteGroupBuilder MapAppServiceApi(this IEndpointRouteBuilder routes)
@@ -31,12 +33,12 @@ public static class AppServiceApi
         {
             return Forbidden();
         }
-        if (!SeenTransactions.TryAdd($"{bridge.Platform.Name}/{txnId}", DateTimeOffset.UtcNow))
+        var body = await JsonSerializer.DeserializeAsync<Transaction>(request.Body, MatrixClient.Json);
+        if (!SeenTransactions.TryAdd($"{bridge.Platform.Name}/{txnId}/{body?.Events?.FirstOrDefault()?.EventId}", DateTimeOffset.UtcNow))
         {
             return TypedResults.Ok<object>(new { });
         }
         ForgetOldTransactions();
-        var body = await JsonSerializer.DeserializeAsync<Transaction>(request.Body, MatrixClient.Json);
         foreach (var e in body?.Events ?? [])
         {
             queue.Enqueue(bridge, e);
