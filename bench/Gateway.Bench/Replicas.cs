@@ -30,7 +30,25 @@ public sealed record Replica(string Resource, string Id, int LauncherPid, Uri? A
     public bool Holds(string holder)
     {
         var parts = holder.Split(':');
-        return parts.Length >= 2 && int.TryParse(parts[^2], out var pid) && (pid == LauncherPid || ProcessStats.Descendants(LauncherPid).Contains(pid));
+        return parts.Length >= 2 && int.TryParse(parts[^2], out var pid) && Tree().Contains(pid);
+    }
+
+    private HashSet<int>? tree;
+
+    /// <summary>The launcher and its descendants, read once they exist (reading /proc per lease would take long for 1 000).</summary>
+    private HashSet<int> Tree()
+    {
+        if (tree is not null)
+        {
+            return tree;
+        }
+        var descendants = ProcessStats.Descendants(LauncherPid);
+        HashSet<int> found = [LauncherPid, .. descendants];
+        if (descendants.Count > 0)
+        {
+            tree = found;
+        }
+        return found;
     }
 
     /// <summary>kill -9 of the launcher and everything under it: no chance to finish or hand anything over.</summary>
