@@ -48,6 +48,12 @@ public static class Identities
         {
             Console.WriteLine($"only {replicas.Count} of {replicaCount} SyncWorker replicas were seen running; per-replica numbers cover those");
         }
+        foreach (var replica in replicas)
+        {
+            var app = replica.AppPid();
+            Console.WriteLine($"{replica.Id}: launcher pid {replica.LauncherPid}, app pid {app?.ToString() ?? "not found"}"
+                + (app is { } pid ? $" ({ProcessStats.CommandLine(pid).Trim()})" : ""));
+        }
         await using var receiver = HookReceiver.Start();
         var busy = await Flow.NewBusyDeviceAsync(system, receiver, "237600000101", "237600000102");
 
