@@ -1,4 +1,4 @@
-.PHONY: run test setup build bench
+.PHONY: run test setup build bench bench-identities bench-takeover
 
 # Installs what is missing, then runs everything locally with the sandbox bridge (Api on http://localhost:8080).
 run: setup
@@ -18,3 +18,11 @@ build:
 # Send benchmark: messages through the gateway vs straight to the homeserver, in one run.
 bench: setup
 	dotnet run -c Release --project bench/Gateway.Bench
+
+# Identities per SyncWorker: 100 and 1 000 idle identities on one replica, 1 000 on two (RSS, idle CPU, busy p99). Not in CI.
+bench-identities: setup
+	dotnet run -c Release --project bench/Gateway.Bench -- identities
+
+# kill -9 of one of two SyncWorker replicas mid-flow: takeover time, messages lost and doubled. Not in CI.
+bench-takeover: setup
+	dotnet run -c Release --project bench/Gateway.Bench -- takeover

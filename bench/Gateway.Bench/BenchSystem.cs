@@ -40,6 +40,7 @@ public sealed class BenchSystem : IAsyncDisposable
     private BenchSystem(DistributedApplication app, DirectoryInfo state, SecretBox secretBox)
     {
         (this.app, this.state, this.secretBox) = (app, state, secretBox);
+        Replicas = new Replicas(app);
         // Both paths go through the same plain client, so neither pays for handlers the other skips.
         Api = new HttpClient { BaseAddress = app.GetEndpoint("api", "http") };
         Homeserver = new HttpClient { BaseAddress = app.GetEndpoint("homeserver", "http") };
@@ -47,7 +48,11 @@ public sealed class BenchSystem : IAsyncDisposable
         Sandbox = app.CreateHttpClient("sandbox");
     }
 
-    public static async Task<BenchSystem> StartAsync()
+    /// <summary>Each replica's latest state (instance ids like <c>syncworker-abcd</c>), followed from the start.</summary>
+    public Replicas Replicas { get; }
+
+    /// <param name="settings">More AppHost settings, e.g. <c>--Gateway:SyncWorkerReplicas=2</c>.</param>
+    public static async Task<BenchSystem> StartAsync(params string[] settings)
     {
         Environment.SetEnvironmentVariable("ASPIRE_ALLOW_UNSECURED_TRANSPORT", "true");
         var state = Directory.CreateTempSubdirectory("gateway-bench-");
@@ -57,7 +62,7 @@ public sealed class BenchSystem : IAsyncDisposable
         [
             "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:AllowPrivateWebhooks=true", "--Gateway:Webhooks:MaxPerToken=50", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
             $"--Gateway:StateDirectory={state.FullName}", $"--CLIENT_ID={ClientId}", $"--CLIENT_SECRET={ClientSecret}",
-            $"--GATEWAY_ENCRYPTION_KEY={key}",
+            $"--GATEWAY_ENCRYPTION_KEY={key}", .. settings,
         ]);
         // No dashboard runs here: exporting telemetry to it would only burn the CPU being measured.
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
@@ -99,9 +104,7 @@ public sealed class BenchSystem : IAsyncDisposable
     /// <summary>A new token (so a Matrix identity of its own) with a phone linked to it: a tenant, as far as delivery is concerned.</summary>
     public async Task<(string Token, LinkTimes Link)> NewTenantAsync(string phone)
     {
-        var admin = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
-        var created = await PostJsonAsync(Api, "/api/v1/tokens", admin, new { use_host = false });
-        var token = created["token"]!.GetValue<string>();
+        var token = await NewIdentityAsync();
         var linkClock = System.Diagnostics.Stopwatch.StartNew();
         var started = await PostJsonAsync(Api, "/api/v1/devices", new AuthenticationHeaderValue("Bearer", token), new { platform = "wa" });
 
@@ -127,6 +130,32 @@ public sealed class BenchSystem : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>A new token with a Matrix identity of its own (use_host=false) and nothing linked: an idle identity.</summary>
+    public async Task<string> NewIdentityAsync()
+    {
+        var admin = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
+        var created = await PostJsonAsync(Api, "/api/v1/tokens", admin, new { use_host = false });
+        return created["token"]!.GetValue<string>();
+    }
+
+    public async Task<int> IdentityIdOfAsync(string token)
+    {
+        await using var db = await OpenDatabaseAsync();
+        var hash = Secrets.Hash(token);
+        return await db.Tokens.Where(t => t.TokenHash == hash).Select(t => t.IdentityId).SingleAsync();
+    }
+
+    /// <summary>Every identity, and the holder of its lease when that lease is unexpired by the database's clock (else null).</summary>
+    public async Task<Dictionary<int, string?>> LeaseHoldersAsync()
+    {
+        await using var db = await OpenDatabaseAsync();
+        var rows = await db.Database.SqlQuery<LeaseRow>(
+            $"SELECT id, CASE WHEN sync_lease_expires_at > now() THEN sync_lease_holder END AS holder FROM matrix_identities").ToListAsync();
+        return rows.ToDictionary(r => r.Id, r => r.Holder);
+    }
+
+    private sealed record LeaseRow(int Id, string? Holder);
 
     /// <summary>Creates a webhook for the token.</summary>
     public Task AddWebhookAsync(string token, string url) =>
@@ -188,6 +217,7 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Replicas.DisposeAsync();
         Api.Dispose();
         Homeserver.Dispose();
         Sandbox.Dispose();

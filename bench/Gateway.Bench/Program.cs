@@ -3,6 +3,9 @@
 // Then the inbound benchmark: messages injected through the sandbox at a fixed rate, timed to a webhook receiver.
 // Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=800] [rounds=8] [inbound=1000] [inbound-rate=200] (0 skips a part)
 // Or: ... -- limits [quiet-messages=50]: the SyncWorker's memory under large files, and one tenant's latency beside a hanging one.
+// Or: ... -- identities [counts=100,1000] [busy-messages=200] [busy-rate=20]: idle identities per SyncWorker (RSS, idle CPU,
+//     time until every loop runs, a busy identity's p99 beside its p99 alone), each count on one replica, the largest on two.
+// Or: ... -- takeover [identities=50] [messages=200]: kill -9 of one of two SyncWorker replicas mid-flow: takeover time, lost, doubled.
 using System.Diagnostics;
 using Gateway.Bench;
 
@@ -13,6 +16,20 @@ if (args.Length > 0 && args[0] == "limits")
     Console.WriteLine("Starting the gateway (local mode, sandbox bridge)...");
     await using var limitsSystem = await BenchSystem.StartAsync();
     await Limits.RunAsync(limitsSystem, args.Length > 1 ? int.Parse(args[1]) : 50);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "identities")
+{
+    var counts = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : [100, 1000];
+    await Identities.RunAsync(counts, args.Length > 2 ? int.Parse(args[2]) : 200, args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "takeover")
+{
+    Console.WriteLine("Starting the gateway (local mode, sandbox bridge, two SyncWorker replicas)...");
+    await Takeover.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 50, args.Length > 2 ? int.Parse(args[2]) : 200);
     return;
 }
 
