@@ -122,7 +122,10 @@ public sealed class FaultTests(FaultsApp app)
             });
             await Task.Delay(TimeSpan.FromSeconds(3));
             await fault();
+            // At least five exchanges after the fault, however slow a loaded machine makes each one.
+            var afterFault = Volatile.Read(ref next) + 5;
             await Task.Delay(TimeSpan.FromSeconds(5));
+            await Eventually.HoldsAsync(() => Volatile.Read(ref next) > afterFault, Recovery, () => "messages stopped flowing");
             await stop.CancelAsync();
             await traffic;
         }
@@ -170,7 +173,7 @@ public sealed class FaultTests(FaultsApp app)
                 }
                 Assert.Single(deliveries.Select(d => d.Headers["webhook-id"]).Distinct());
             }
-            Assert.True(injected.Count >= 10, $"only {injected.Count} messages were injected");
+            Assert.True(injected.Count >= 5, $"only {injected.Count} messages were injected");
 
             // What the contact's phone got, once the bridge has passed on every send the Api reported sent.
             var reportedSent = sends.Where(s => s.Answer?.Status == HttpStatusCode.OK && s.Answer.Body!["results"]![0]!["status"]!.GetValue<string>() == "sent")
