@@ -25,7 +25,8 @@ public static class ResourceRestarts
             }
             await Task.Delay(500, timeout.Token);
         }
-        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        // Right after the start its last state may still be the stop's: wait through that instead of taking it as a failure.
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, WaitBehavior.WaitOnResourceUnavailable, timeout.Token);
     }
 
     /// <summary>
