@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
-/// Every <see cref="WebhookOptions.TidyInterval"/>: gives up deliveries that waited past the retry window, and removes
-/// settled ones past <see cref="WebhookOptions.KeepSettledFor"/>, and payloads no delivery needs any more, so the outbox
-/// does not grow forever.
+/// Every <see cref="WebhookOptions.TidyInterval"/>: gives up deliveries that waited past the retry window or whose token
+/// was revoked, and removes settled ones past <see cref="WebhookOptions.KeepSettledFor"/>, and payloads no delivery needs
+/// any more, so the outbox does not grow forever.
 /// </summary>
 public sealed class OutboxCleanup(
     IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider clock, ILogger<OutboxCleanup> logger)
@@ -40,6 +40,10 @@ public sealed class OutboxCleanup(
         if (await queue.ExpireAsync(stoppingToken) is > 0 and var expired)
         {
             logger.LogWarning("{Count} webhook deliveries given up: not delivered within the retry window", expired);
+        }
+        if (await queue.GiveUpRevokedAsync(stoppingToken) is > 0 and var revoked)
+        {
+            logger.LogInformation("{Count} webhook deliveries given up: their token was revoked", revoked);
         }
         var pruned = await InRoundsAsync(batch => queue.PruneAsync(batch, stoppingToken));
         if (pruned > 0)

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
-/// The outbox as a work queue. A delivery is claimable when it is pending, due, its webhook active and not paused, and no
-/// earlier delivery of the same webhook and room is still pending: that keeps each room in order. Claiming locks rows with
+/// The outbox as a work queue. A delivery is claimable when it is pending, due, its webhook active and not paused, its token
+/// neither expired nor of a deactivated credential (revocation stops deliveries at once), and no earlier delivery of the same webhook and room is still pending: that keeps each room in order. Claiming locks rows with
 /// <c>FOR UPDATE SKIP LOCKED</c> and leases them (next_attempt_at moves past the attempt's timeout) before commit, so
 /// two workers never take the same row, and a worker that dies mid-attempt leaves a row that is retried after the lease.
 /// </summary>
@@ -47,7 +47,9 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
                     LIMIT {settings.MaxConcurrencyPerWebhook}
                     FOR UPDATE SKIP LOCKED) d
                 LEFT JOIN unnest({busyWebhooks}::int[], {webhookCounts}::int[]) AS busy(webhook_id, in_flight) ON busy.webhook_id = w.id
-                WHERE w.active AND (w.paused_until IS NULL OR w.paused_until <= {now})),
+                WHERE w.active AND (w.paused_until IS NULL OR w.paused_until <= {now})
+                  AND (t.expires_at IS NULL OR t.expires_at > {now})
+                  AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.id = t.credential_id AND NOT c.active)),
             shared AS (
                 SELECT offered.id, offered.webhook_load, offered.payload_id,
                        COALESCE(busy.in_flight, 0) + row_number() OVER (PARTITION BY offered.identity_id ORDER BY offered.webhook_load, offered.id) AS identity_load
@@ -118,6 +120,8 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             FROM webhooks w, tokens t, delivery_payloads p
             WHERE w.id = d.webhook_id AND t.id = w.token_id AND p.id = d.payload_id
               AND w.active AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
+              AND (t.expires_at IS NULL OR t.expires_at > {now})
+              AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.id = t.credential_id AND NOT c.active)
               AND d.id IN (SELECT id FROM following WHERE due AND size_before < {MaxRunBytes}
                                                     AND id < ALL (SELECT id FROM following WHERE NOT due))
             RETURNING d.id, d.webhook_id, t.identity_id, d.room_id, d.event_id, w.url, w.secret_cipher, p.body AS payload, d.next_attempt_at
@@ -198,6 +202,25 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
                 .SetProperty(d => d.NextAttemptAt, (DateTime?)null)
                 .SetProperty(d => d.PayloadId, (long?)null), cancellationToken);
     }
+
+    /// <summary>
+    /// Gives up the pending deliveries of revoked tokens (expired, or of a deactivated credential): none of them is
+    /// claimed any more, and their owner sees why in the deliveries list. A deleted token's go with its webhooks.
+    /// </summary>
+    public Task<int> GiveUpRevokedAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.Database.ExecuteSqlAsync(
+            $"""
+            UPDATE webhook_deliveries d
+            SET status = {nameof(DeliveryStatus.Failed)}, last_error = {TokenRevoked}, next_attempt_at = NULL, payload_id = NULL
+            FROM webhooks w JOIN tokens t ON t.id = w.token_id
+            WHERE d.webhook_id = w.id AND d.status = {nameof(DeliveryStatus.Pending)}
+              AND (t.expires_at <= {now} OR EXISTS (SELECT 1 FROM credentials c WHERE c.id = t.credential_id AND NOT c.active))
+            """, cancellationToken);
+    }
+
+    public const string TokenRevoked = "token revoked";
 
     /// <summary>
     /// Removes up to <paramref name="batch"/> settled deliveries recorded longer ago than

@@ -291,4 +291,54 @@ public sealed class WebhookDeliveryTests(WebhooksApp app)
         Assert.True(post.At - started < TimeSpan.FromSeconds(4), $"took {(post.At - started).TotalSeconds:0.0} s");
         await app.Api.CallAsync(HttpMethod.Delete, $"/api/v1/webhooks/{slowHook.Id}", Auth.Bearer(token)); // stops the backlog
     }
+
+    [Fact]
+    public async Task A_deactivated_credentials_deliveries_stop_at_once_and_are_listed_as_failed()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerAlways(HttpStatusCode.ServiceUnavailable); // every attempt is retried
+        var credential = await app.CreateCredentialAsync();
+        var (_, token) = await app.CreateTokenAsync(credential.Auth);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+        var eventId = await app.RecordIncomingAsync(webhook.Id, "!revoked:localhost");
+        await receiver.WaitForAsync(2);
+
+        var deactivated = await app.Api.CallAsync(HttpMethod.Put, $"/api/v1/credentials/{credential.ClientId}", app.SuperAdmin, new { active = false });
+        Assert.Equal(HttpStatusCode.OK, deactivated.Status);
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // a POST already in flight may still land
+        var attempts = receiver.Requests.Count;
+
+        // Retries come every fraction of a second here: a few seconds without one means none is coming.
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(attempts, receiver.Requests.Count);
+        Assert.Equal(HttpStatusCode.OK, (await app.Api.CallAsync(HttpMethod.Put, $"/api/v1/credentials/{credential.ClientId}", app.SuperAdmin,
+            new { active = true })).Status);
+        var delivery = await app.SettledDeliveryAsync(token, webhook.Id, eventId);
+        Assert.Equal(("failed", "token revoked"), (delivery["status"]!.GetValue<string>(), delivery["last_error"]!.GetValue<string>()));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(attempts, receiver.Requests.Count); // given up for good, even with the credential active again
+    }
+
+    [Fact]
+    public async Task An_expired_tokens_deliveries_stop_when_it_expires()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.AnswerAlways(HttpStatusCode.ServiceUnavailable);
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin,
+            new { use_host = false, expires_at = DateTime.UtcNow.AddSeconds(6).ToString("yyyy-MM-ddTHH:mm:ssZ") });
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+        var eventId = await app.RecordIncomingAsync(webhook.Id, "!expiring:localhost");
+        await receiver.WaitForAsync(2);
+
+        await Eventually.HoldsAsync(async () => (await app.Api.CallAsync(HttpMethod.Get, "/api/v1/webhooks", Auth.Bearer(token))).Status == HttpStatusCode.Forbidden,
+            TimeSpan.FromSeconds(15), () => "the token did not expire");
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var attempts = receiver.Requests.Count;
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(attempts, receiver.Requests.Count);
+        await using var db = app.OpenDb();
+        var delivery = await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.WebhookId == webhook.Id && d.EventId == eventId);
+        Assert.Equal((DeliveryStatus.Failed, "token revoked"), (delivery.Status, delivery.LastError));
+    }
 }
