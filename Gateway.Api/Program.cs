@@ -28,6 +28,7 @@ builder.Services.AddSecretBox(builder.Configuration);
 builder.Services.AddGatewayJson();
 builder.Services.AddGatewayProblemDetails();
 builder.AddRequestLimits();
+builder.AddClientAddresses();
 
 builder.AddHomeserver();
 builder.AddBridges();
@@ -41,6 +42,7 @@ builder.AddDocs();
 var app = builder.Build();
 await app.PrepareDatabaseAsync();
 
+app.UseForwardedHeaders();
 app.UseGatewayErrors();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.UseAuthentication();

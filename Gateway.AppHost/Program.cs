@@ -14,11 +14,14 @@ var encryptionKey = builder.AddSecret("encryption-key", "GATEWAY_ENCRYPTION_KEY"
 var infrastructure = builder.AddGatewayInfrastructure();
 var sandbox = builder.AddSandboxBridge(infrastructure); // with Gateway:Sandbox=true: a simulated WhatsApp bridge
 
+var apiReplicas = builder.Configuration.GetValue("Gateway:ApiReplicas", 1);
 var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: null)
     // A fixed port for `make run` only: azd's ingress refuses an external http binding on any port but 80/443.
-    .WithHttpEndpoint(port: builder.ExecutionContext.IsRunMode && builder.Configuration.GetValue<int?>("Gateway:ApiPort") is > 0 and var port ? port : null)
+    .WithHttpEndpoint(port: builder.ExecutionContext.IsRunMode && builder.Configuration.GetValue<int?>("Gateway:ApiPort") is > 0 and var port ? port : null,
+        isProxied: builder.ExecutionContext.IsPublishMode || apiReplicas > 1) // one local Api sees each client's own address
     .WithExternalHttpEndpoints()
-    .WithReplicas(builder.Configuration.GetValue("Gateway:ApiReplicas", 1)) // stateless: grants and QR frames go through Redis
+    .WithReplicas(apiReplicas) // stateless: grants and QR frames go through Redis
+    .WithClientAddressesBehindProxies(builder, apiReplicas)
     .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKey, sandbox)
     .WithEnvironment("CLIENT_ID", clientId)
     .WithEnvironment("CLIENT_SECRET", clientSecret)

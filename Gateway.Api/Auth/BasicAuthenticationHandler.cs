@@ -12,7 +12,7 @@ namespace Gateway.Api.Auth;
 
 /// <summary>
 /// Basic auth against the credentials table (the super admin from CLIENT_ID/CLIENT_SECRET is one of its rows), with
-/// failed attempts throttled per client id and per address (<see cref="FailedAttemptThrottle"/>).
+/// failed attempts throttled per client id and address, and per address (<see cref="FailedAttemptThrottle"/>).
 /// </summary>
 public sealed class BasicAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, GatewayDb db,
@@ -24,16 +24,17 @@ public sealed class BasicAuthenticationHandler(
     protected override async Task<AuthenticateResult> AuthenticateHeaderAsync(string header)
     {
         var readable = TryReadBasic(header, out var clientId, out var secret);
-        // The peer's address: behind a reverse proxy, ForwardedHeaders must be configured for it to be the client's.
+        // The client's address: behind the proxies the operator named, the one they forwarded (see ForwardedHeadersSetup).
         var attempt = new BasicAttempt(readable ? clientId : null, Context.Connection.RemoteIpAddress);
         // Refused before the secret is checked: were a right secret let through, guessing would go on at full speed.
+        // Otherwise a failure is reserved, so that concurrent guesses cannot all be checked before any is counted.
         if (await throttle.RefusedForAsync(attempt, Context.RequestAborted) is { } wait)
         {
             return Refuse(TooManyFailedAttempts, StatusCodes.Status429TooManyRequests, retryAfter: wait);
         }
         if (!readable)
         {
-            return await FailAsync(attempt, "invalid authorization header");
+            return Refuse("invalid authorization header");
         }
 
         var credential = await db.Credentials.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId, Context.RequestAborted);
@@ -41,8 +42,9 @@ public sealed class BasicAuthenticationHandler(
         var secretMatches = Secrets.Matches(secret, credential?.SecretHash ?? new byte[32]);
         if (credential is null || !secretMatches || !credential.Active)
         {
-            return await FailAsync(attempt, "invalid credentials");
+            return Refuse("invalid credentials"); // the reserved failure stays counted
         }
+        await throttle.SucceededAsync(attempt);
 
         Claim[] claims =
         [
@@ -52,12 +54,6 @@ public sealed class BasicAuthenticationHandler(
             .. credential.Scopes.Select(scope => new Claim(Scopes.ClaimType, scope)),
         ];
         return Accept(claims);
-    }
-
-    private async Task<AuthenticateResult> FailAsync(BasicAttempt attempt, string error)
-    {
-        await throttle.RecordFailureAsync(attempt, Context.RequestAborted);
-        return Refuse(error);
     }
 
     private static bool TryReadBasic(string header, out string clientId, out string secret)

@@ -1,10 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.RateLimiting;
 using Gateway.Shared.Redis;
 using Microsoft.Extensions.Options;
-using RedisRateLimiting;
 using StackExchange.Redis;
 
 namespace Gateway.Api.Auth;
@@ -13,11 +11,11 @@ public sealed class FailedAttemptOptions
 {
     public const string Section = "Auth:FailedAttempts";
 
-    /// <summary>Failed attempts one client id may make in a window.</summary>
+    /// <summary>Failed attempts one client id may make from one address in a window.</summary>
     public int PerClientId { get; set; } = 10;
-    /// <summary>Failed attempts one client address may make in a window.</summary>
+    /// <summary>Failed attempts one client address may make in a window, whatever the client ids.</summary>
     public int PerAddress { get; set; } = 10;
-    /// <summary>The fixed window the failures are counted in (whole seconds: the counts in Redis keep time in seconds).</summary>
+    /// <summary>The fixed window the failures are counted in.</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
@@ -25,35 +23,55 @@ public sealed class FailedAttemptOptions
 public readonly record struct BasicAttempt(string? ClientId, IPAddress? Address);
 
 /// <summary>
-/// docs/api.md#limits: failed Basic-auth attempts are counted per client id and per client address, in fixed windows
-/// kept in Redis so that every Api replica sees the same counts. Once either has used its failures, its attempts are
-/// refused until the window ends; successes take nothing. Should Redis be unreachable, attempts go on unthrottled: the
-/// throttle slows guessing, it must not lock everybody out.
+/// docs/api.md#limits: failed Basic-auth attempts are counted per (client id, address) and per address, in fixed windows
+/// kept in Redis so that every Api replica sees the same counts. Never per client id alone: a guesser elsewhere must not
+/// lock the owner out. Each attempt reserves one failure of each count before its secret is checked, atomically, so a
+/// burst of concurrent guesses gets no more evaluations than the limit; a success gives its reservation back. Should
+/// Redis be unreachable, attempts go on unthrottled: the throttle slows guessing, it must not lock everybody out.
 /// </summary>
-public sealed class FailedAttemptThrottle : IAsyncDisposable
+public sealed class FailedAttemptThrottle(IConnectionMultiplexer redis, IOptions<FailedAttemptOptions> options, ILogger<FailedAttemptThrottle> logger)
 {
-    private readonly IConnectionMultiplexer redis;
-    private readonly ILogger<FailedAttemptThrottle> logger;
-    // Asked one by one rather than through PartitionedRateLimiter.CreateChained: a chained lease only tells the
-    // first limiter's metadata, and the check below needs each one's.
-    private readonly PartitionedRateLimiter<BasicAttempt>[] limiters;
+    // Refused (the milliseconds left of the fullest window) when any count has reached its limit; else every count is
+    // raised by one, a new window starting with its first failure, and -1 is returned.
+    private static readonly LuaScript Reserve = LuaScript.Prepare("""
+        local keys = { @pair, @address }
+        local limits = { tonumber(@pairLimit), tonumber(@addressLimit) }
+        local wait = -1
+        for i, key in ipairs(keys) do
+          if tonumber(redis.call('GET', key) or '0') >= limits[i] then
+            local left = redis.call('PTTL', key)
+            if left < 0 then
+              redis.call('PEXPIRE', key, @windowMs)
+              left = tonumber(@windowMs)
+            end
+            wait = math.max(wait, left)
+          end
+        end
+        if wait >= 0 then
+          return wait
+        end
+        for _, key in ipairs(keys) do
+          if redis.call('INCR', key) == 1 then
+            redis.call('PEXPIRE', key, @windowMs)
+          end
+        end
+        return -1
+        """);
 
-    public FailedAttemptThrottle(IConnectionMultiplexer redis, IOptions<FailedAttemptOptions> options, ILogger<FailedAttemptThrottle> logger)
-    {
-        (this.redis, this.logger) = (redis, logger);
-        var limits = options.Value;
-        limiters =
-        [
-            FixedWindows(attempt => attempt.ClientId is { } clientId
-                ? RedisNames.FailedAuthOfClient(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(clientId))))
-                : null, limits.PerClientId, limits.Window),
-            FixedWindows(attempt => attempt.Address is { } address
-                ? RedisNames.FailedAuthFromAddress((address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString())
-                : null, limits.PerAddress, limits.Window),
-        ];
-    }
+    // A success takes nothing: its reservation goes back to windows still open (an ended one is gone already).
+    private static readonly LuaScript GiveBack = LuaScript.Prepare("""
+        for _, key in ipairs({ @pair, @address }) do
+          if tonumber(redis.call('GET', key) or '0') > 0 then
+            redis.call('DECR', key)
+          end
+        end
+        return 0
+        """);
 
-    /// <summary>How long <paramref name="attempt"/> must wait because its client id or its address used up its failures; null when it may go on.</summary>
+    /// <summary>
+    /// Reserves a failure of <paramref name="attempt"/>'s counts, to be given back by <see cref="SucceededAsync"/>; or how
+    /// long it must wait because its client id from its address, or its address, used up its failures.
+    /// </summary>
     public async Task<TimeSpan?> RefusedForAsync(BasicAttempt attempt, CancellationToken cancellationToken)
     {
         if (!redis.IsConnected)
@@ -62,64 +80,51 @@ public sealed class FailedAttemptThrottle : IAsyncDisposable
             logger.LogWarning("Redis is not connected: Basic auth goes on without its failed-attempt throttle");
             return null;
         }
+        var limits = options.Value;
         try
         {
-            foreach (var limiter in limiters)
+            var wait = (long)await redis.GetDatabase().ScriptEvaluateAsync(Reserve, new
             {
-                // RedisRateLimiting grants zero permits whatever the count, and its lease tells what is left. (Its
-                // synchronous AttemptAcquire always fails: only the async API asks Redis.)
-                using var lease = await limiter.AcquireAsync(attempt, permitCount: 0, cancellationToken);
-                if (lease.TryGetMetadata(RateLimitMetadataName.Remaining, out var remaining) && remaining <= 0
-                    && lease.TryGetMetadata(RateLimitMetadataName.RetryAfter, out var seconds))
-                {
-                    // The window still counts during its last whole second: it is over one second after RetryAfter.
-                    return TimeSpan.FromSeconds(seconds + 1);
-                }
-            }
-            return null;
+                pair = (RedisKey)PairKey(attempt),
+                address = (RedisKey)AddressKey(attempt),
+                pairLimit = limits.PerClientId,
+                addressLimit = limits.PerAddress,
+                windowMs = (long)limits.Window.TotalMilliseconds,
+            });
+            return wait < 0 ? null : TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait / 1000.0)));
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "Could not read the failed Basic-auth attempts; this attempt goes on unthrottled");
+            logger.LogWarning(e, "Could not count the failed Basic-auth attempts; this attempt goes on unthrottled");
             return null;
         }
     }
 
-    /// <summary>Counts a failed attempt against its client id and its address.</summary>
-    public async Task RecordFailureAsync(BasicAttempt attempt, CancellationToken cancellationToken)
+    /// <summary>The attempt was right: it gives back the failure it reserved.</summary>
+    public async Task SucceededAsync(BasicAttempt attempt)
     {
         if (!redis.IsConnected)
         {
-            return; // RefusedForAsync said so already
+            return; // RefusedForAsync reserved nothing
         }
         try
         {
-            foreach (var limiter in limiters)
-            {
-                using var _ = await limiter.AcquireAsync(attempt, permitCount: 1, cancellationToken);
-            }
+            await redis.GetDatabase().ScriptEvaluateAsync(GiveBack, new { pair = (RedisKey)PairKey(attempt), address = (RedisKey)AddressKey(attempt) });
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "Could not count a failed Basic-auth attempt");
+            logger.LogWarning(e, "Could not give back a successful Basic-auth attempt's reservation; it counts as a failure until its window ends");
         }
     }
 
-    private PartitionedRateLimiter<BasicAttempt> FixedWindows(Func<BasicAttempt, string?> key, int permitLimit, TimeSpan window) =>
-        PartitionedRateLimiter.Create<BasicAttempt, string>(attempt => key(attempt) is { } name
-            ? RedisRateLimitPartition.GetFixedWindowRateLimiter(name, _ => new RedisFixedWindowRateLimiterOptions
-            {
-                PermitLimit = permitLimit,
-                Window = window,
-                ConnectionMultiplexerFactory = () => redis,
-            })
-            : RateLimitPartition.GetNoLimiter("")); // nothing to count by (no client id in a malformed header)
+    // The client id is whatever the caller sent, of any length: it is counted by its hash. A header that did not parse
+    // names no client id, and is counted against the address alone (and a pair of its own per address).
+    private static string PairKey(BasicAttempt attempt) => RedisNames.FailedAuthOfClient(
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(attempt.ClientId ?? ""))), AddressOf(attempt));
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var limiter in limiters)
-        {
-            await limiter.DisposeAsync();
-        }
-    }
+    private static string AddressKey(BasicAttempt attempt) => RedisNames.FailedAuthFromAddress(AddressOf(attempt));
+
+    private static string AddressOf(BasicAttempt attempt) => attempt.Address is { } address
+        ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
+        : "unknown";
 }

@@ -52,16 +52,19 @@ public static class RedisNames
     public static string SendRate(int identityId, string platform, string deviceId) => $"gw:{identityId}:rate:{platform}:{deviceId}";
 
     /// <summary>
-    /// Failed Basic-auth attempts of one client id in the current window, by the id's SHA-256 (the id is whatever the
-    /// caller sent, of any length). RedisRateLimiting stores the count as <c>rl:fw:{name}</c> and <c>rl:fw:{name}:exp</c>.
+    /// Failed Basic-auth attempts of one client id from one address in the current window, by the id's SHA-256 (the id
+    /// is whatever the caller sent, of any length).
     /// </summary>
-    public static string FailedAuthOfClient(string clientIdHashHex) => $"gw:auth-failures:client:{clientIdHashHex}";
+    public static string FailedAuthOfClient(string clientIdHashHex, string address) => $"gw:auth-failures:client:{clientIdHashHex}:{address}";
 
-    /// <summary>Failed Basic-auth attempts from one client address in the current window (stored as above).</summary>
+    /// <summary>Failed Basic-auth attempts from one client address in the current window.</summary>
     public static string FailedAuthFromAddress(string address) => $"gw:auth-failures:address:{address}";
 
     /// <summary>Held by the one Api replica that deletes long-expired tokens.</summary>
     public const string TokenCleanupLock = "gw:tokens:cleanup";
+
+    /// <summary>Held by the one Api replica that logs revoked identities' devices out and removes the identities.</summary>
+    public const string IdentityRetirementLock = "gw:identities:retire";
 }
 
 /// <summary>A WebSocket frame of the device link: <c>qr</c>, <c>code</c>, <c>success</c> or <c>error</c> (docs/api.md#qr-websocket).</summary>

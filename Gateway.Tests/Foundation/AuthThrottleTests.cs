@@ -28,8 +28,9 @@ public sealed class AuthThrottleCollection : ICollectionFixture<AuthThrottleApp>
 }
 
 /// <summary>
-/// docs/api.md#limits: failed Basic-auth attempts per client id and per address. Every test calls from the same
-/// address, so each starts once the windows earlier tests opened have ended.
+/// docs/api.md#limits: failed Basic-auth attempts per client id and address, and per address. Tests that call from the
+/// app's own client share 127.0.0.1, so each starts once the windows earlier tests opened have ended; the others call
+/// from loopback addresses of their own.
 /// </summary>
 [Collection(AuthThrottleCollection.Name)]
 public sealed class AuthThrottleTests(AuthThrottleApp app)
@@ -139,8 +140,75 @@ public sealed class AuthThrottleTests(AuthThrottleApp app)
         }
     }
 
+    [Fact]
+    public async Task Guesses_from_one_address_never_lock_the_right_secret_out_from_another()
+    {
+        var credential = await app.CreateCredentialAsync();
+        using var guesser = ClientFrom(NewLoopbackAddress());
+        using var owner = ClientFrom(NewLoopbackAddress());
+        for (var i = 0; i < AuthThrottleApp.PerAddress; i++)
+        {
+            await guesser.CallAsync(HttpMethod.Get, "/api/v1/tokens", Auth.Basic(credential.ClientId, "wrong"));
+        }
+        var guesserAgain = await guesser.CallAsync(HttpMethod.Get, "/api/v1/tokens", credential.Auth);
+
+        var ownerRight = await owner.CallAsync(HttpMethod.Get, "/api/v1/tokens", credential.Auth);
+        var superAdmin = await owner.CallAsync(HttpMethod.Get, "/api/v1/tokens", app.SuperAdmin);
+
+        Assert.Equal((HttpStatusCode.TooManyRequests, TooMany), (guesserAgain.Status, guesserAgain.Error));
+        Assert.Equal(HttpStatusCode.OK, ownerRight.Status);
+        Assert.Equal(HttpStatusCode.OK, superAdmin.Status);
+        // The owner's own wrong guesses are counted apart from the guesser's.
+        var ownerWrong = await owner.CallAsync(HttpMethod.Get, "/api/v1/tokens", Auth.Basic(credential.ClientId, "wrong"));
+        Assert.Equal((HttpStatusCode.Unauthorized, "invalid credentials"), (ownerWrong.Status, ownerWrong.Error));
+    }
+
+    [Fact]
+    public async Task A_hundred_concurrent_wrong_guesses_get_no_more_secrets_checked_than_the_limit()
+    {
+        var credential = await app.CreateCredentialAsync();
+        using var guesser = ClientFrom(NewLoopbackAddress());
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ =>
+            guesser.CallAsync(HttpMethod.Get, "/api/v1/tokens", Auth.Basic(credential.ClientId, "wrong"))));
+
+        var checkedSecrets = answers.Count(a => a.Status == HttpStatusCode.Unauthorized);
+        Assert.InRange(checkedSecrets, 1, AuthThrottleApp.PerClientId);
+        Assert.Equal(100 - checkedSecrets, answers.Count(a => a.Status == HttpStatusCode.TooManyRequests));
+    }
+
     private Task<ApiResponse> ListTokensAsync(System.Net.Http.Headers.AuthenticationHeaderValue auth) =>
         app.Api.CallAsync(HttpMethod.Get, "/api/v1/tokens", auth);
+
+    /// <summary>An address of the loopback network (127.0.0.0/8) no other test uses, so no earlier window counts against it.</summary>
+    private static System.Net.IPAddress NewLoopbackAddress() =>
+        new([127, (byte)Random.Shared.Next(1, 255), (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
+
+    /// <summary>A client whose connections to the Api come from <paramref name="source"/>, as a client on another machine's would.</summary>
+    private HttpClient ClientFrom(System.Net.IPAddress source)
+    {
+        var api = app.Api.BaseAddress!;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream,
+                    System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new System.Net.IPEndPoint(source, 0));
+                    await socket.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = api };
+    }
 
     private static string NewClientId() => "nobody-" + Guid.NewGuid().ToString("N")[..10];
 
