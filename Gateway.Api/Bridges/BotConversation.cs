@@ -12,6 +12,8 @@ public sealed record Resolution(string? RoomId, string? Error, string? ContactGh
 {
     public static Resolution Room(string roomId, string? contactGhost = null) => new(roomId, null, contactGhost);
     public static Resolution Failed(string error) => new(null, error);
+    /// <summary>A command that names no room (a logout) did what it was asked.</summary>
+    public static readonly Resolution Done = new(null, null);
 }
 
 /// <summary>
@@ -39,7 +41,16 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
     /// <summary>Asks for a pairing-code login for <paramref name="phoneDigits"/>; the code reaches the socket as the QR does.</summary>
     public Task LoginWithPhoneAsync(string phoneDigits, CancellationToken cancellationToken) => SendAsync($"login phone +{phoneDigits}", cancellationToken);
 
-    public Task LogoutAsync(string deviceId, CancellationToken cancellationToken) => SendAsync($"logout {deviceId}", cancellationToken);
+    /// <summary>
+    /// Logs the bridge out of <paramref name="deviceId"/>: <see cref="Resolution.Done"/> once the bot says so, or that it has
+    /// no such login of this user (nothing is left to log out), else why not.
+    /// </summary>
+    public Task<Resolution> LogoutAsync(string deviceId, CancellationToken cancellationToken) =>
+        AskAsync(BotAnswer.Logout, $"logout {deviceId}", answer => new(answer.Kind switch
+        {
+            BotAnswerKind.LoggedOut or BotAnswerKind.LoginNotFound => Resolution.Done,
+            _ => Resolution.Failed(answer.Body),
+        }), cancellationToken);
 
     /// <summary>The portal of a direct chat with <paramref name="contact"/> (normalised), opened by the bridge if new.</summary>
     public Task<Resolution> StartChatAsync(string deviceId, string contact, CancellationToken cancellationToken) =>
@@ -52,13 +63,15 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
 
     /// <summary>
     /// The portal of the group behind <paramref name="inviteUrl"/>: the device's login joins it, then the bot invites the
-    /// identity to its portal.
+    /// identity to its portal, unless the identity sits in it already (<paramref name="recordedPortal"/> finds the room of
+    /// a group by its chat id): a phone that was in the group before it linked has had its portal since the login, and
+    /// the bridge invites nobody again.
     /// </summary>
-    public Task<Resolution> JoinGroupAsync(string deviceId, string inviteUrl, CancellationToken cancellationToken) =>
+    public Task<Resolution> JoinGroupAsync(string deviceId, string inviteUrl, Func<string, Task<string?>> recordedPortal, CancellationToken cancellationToken) =>
         AskAsync(BotAnswer.Join, $"join {deviceId} {inviteUrl}", answer => answer.Kind switch
         {
             // The portal invite follows the answer; its m.bridge names the group it stands for.
-            BotAnswerKind.GroupJoined => new(null, notice => notice.RemoteId == answer.GroupId),
+            BotAnswerKind.GroupJoined => new(null, notice => notice.RemoteId == answer.GroupId, () => recordedPortal(answer.GroupId!)),
             BotAnswerKind.GroupFailed or BotAnswerKind.CommandRefused => new(Resolution.Failed(answer.Body)),
             _ => new(Resolution.Failed($"The bridge answered something else: {answer.Body}")),
         }, cancellationToken);
@@ -68,8 +81,8 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
     private Task SendAsync(string command, CancellationToken cancellationToken) =>
         matrix.SendTextAsync(session.AccessToken, roomId, command, cancellationToken);
 
-    /// <summary>What an answer means: the resolution, or (after a join) which portal invite to wait for.</summary>
-    private sealed record Conclusion(Resolution? Resolution, Func<BotNotice, bool>? PortalInvite = null);
+    /// <summary>What an answer means: the resolution, or (after a join) which portal invite to wait for unless the portal is known.</summary>
+    private sealed record Conclusion(Resolution? Resolution, Func<BotNotice, bool>? PortalInvite = null, Func<Task<string?>>? KnownPortal = null);
 
     /// <summary>
     /// Sends <paramref name="command"/> once no earlier answer is owed, and concludes from the answer tagged with its id
@@ -119,6 +132,11 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
             if (conclusion.PortalInvite is not { } isPortal)
             {
                 return conclusion.Resolution!;
+            }
+            // Listening since before the command: a portal joined after this look is heard of below.
+            if (invites.FirstOrDefault(isPortal) is null && conclusion.KnownPortal is { } known && await known() is { } recorded)
+            {
+                return Resolution.Room(recorded);
             }
             BotNotice? invite;
             while ((invite = invites.FirstOrDefault(isPortal)) is null)

@@ -11,6 +11,7 @@ public static class BridgeRegistration
         builder.Services.AddScoped<ManagementRooms>();
         builder.Services.AddScoped<BridgeCommands>();
         builder.Services.AddScoped<RecipientResolver>();
+        builder.Services.AddScoped<BridgeLogouts>();
         return builder;
     }
 }

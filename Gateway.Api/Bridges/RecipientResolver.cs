@@ -8,7 +8,8 @@ namespace Gateway.Api.Bridges;
 
 /// <summary>
 /// Finds the portal room of a contact or group: from the room map, else by asking the bridge (<c>start-chat</c> for
-/// a contact, <c>join</c> for an invite link), joining the portal and remembering it. Resolution happens under the
+/// a contact, <c>join</c> for an invite link, taking the portal the identity already sits in when the bridge names one), joining
+/// the portal and remembering it. Resolution happens under the
 /// management room's lock with a second look at the room map, so concurrent sends to a new contact resolve it once.
 /// </summary>
 public sealed class RecipientResolver(GatewayDb db, BridgeCommands commands, MatrixClient matrix, IMemoryCache cache, TimeProvider clock)
@@ -40,7 +41,8 @@ public sealed class RecipientResolver(GatewayDb db, BridgeCommands commands, Mat
         }
         var resolution = kind == BridgeRoomKind.Contact
             ? await bot.StartChatAsync(deviceId, remoteId, cancellationToken)
-            : await bot.JoinGroupAsync(deviceId, $"https://{platform.InviteHost}/{remoteId}", cancellationToken);
+            : await bot.JoinGroupAsync(deviceId, $"https://{platform.InviteHost}/{remoteId}",
+                chatId => RecordedPortalAsync(session, platform, deviceId, chatId, cancellationToken), cancellationToken);
         if (resolution.RoomId is { } roomId)
         {
             await matrix.JoinAsync(session.AccessToken, roomId, cancellationToken); // a no-op when the worker already joined
@@ -49,6 +51,14 @@ public sealed class RecipientResolver(GatewayDb db, BridgeCommands commands, Mat
         }
         return resolution;
     }
+
+    /// <summary>The portal the SyncWorker recorded for a chat of this device (or of no named receiver), if the identity is in one.</summary>
+    private Task<string?> RecordedPortalAsync(MatrixSession session, BridgePlatform platform, string deviceId, string chatId, CancellationToken cancellationToken) =>
+        db.Portals.AsNoTracking()
+            .Where(p => p.IdentityId == session.IdentityId && p.Platform == platform.Key && p.ChatId == chatId && (p.DeviceId == deviceId || p.DeviceId == ""))
+            .OrderByDescending(p => p.DeviceId)
+            .Select(p => p.RoomId)
+            .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>The room map, with the rooms found kept in memory: a portal stays the portal of its chat.</summary>
     private async Task<string?> FindAsync(MatrixSession session, BridgePlatform platform, string deviceId, BridgeRoomKind kind, string remoteId,

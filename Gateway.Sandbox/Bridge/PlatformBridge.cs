@@ -29,6 +29,7 @@ public sealed class PlatformBridge
     public SentMessages Sent { get; }
     public QrLogins QrLogins { get; }
     public PairingLogins PairingLogins { get; }
+    public PhoneChats PhoneChats { get; } = new();
 
     /// <summary>The bot says something in a room (its replies are notices, like every mautrix bot's).</summary>
     public Task<string> SayAsync(string roomId, JsonObject content) =>
@@ -54,6 +55,32 @@ public sealed class PlatformBridge
         }
         await SayAsync(pending.RoomId, MessageContent.Notice(BotTexts.LoginSuccess(phone)));
         pending.Finish(login);
+        await CreateExistingPortalsAsync(login);
+    }
+
+    /// <summary>
+    /// After the login, as bridgev2 does once WhatsApp's history sync names the phone's chats: a portal for each, the user
+    /// invited (a portal that exists already only invites a user who is not in it).
+    /// </summary>
+    private async Task CreateExistingPortalsAsync(Login login)
+    {
+        var chats = PhoneChats.Of(login.DeviceId);
+        foreach (var contact in chats.Contacts)
+        {
+            var (portal, created) = await Portals.GetOrCreateContactAsync(login, contact);
+            if (!created)
+            {
+                await Portals.EnsureOwnerInvitedAsync(portal);
+            }
+        }
+        foreach (var group in chats.Groups)
+        {
+            var (portal, created) = await Portals.GetOrCreateGroupAsync(login, group);
+            if (!created)
+            {
+                await Portals.EnsureOwnerInvitedAsync(portal);
+            }
+        }
     }
 
     /// <summary>

@@ -134,7 +134,7 @@ public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghost
             Preset: "private_chat",
             IsDirect: true,
             Invite: [login.UserId, platform.BotUserId],
-            InitialState: BridgeState(chatId, name, login.DeviceId),
+            InitialState: BridgeState(chatId, name, login.DeviceId, direct: true),
             PowerLevelContentOverride: PowerLevels(ghost)), CancellationToken.None);
         var portal = Remember(new Portal(roomId, login.DeviceId, login.UserId, ChatKind.Contact, digits, chatId, name));
         await matrix.JoinAsync(null, roomId, CancellationToken.None);
@@ -154,7 +154,7 @@ public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghost
             Preset: "private_chat",
             IsDirect: false,
             Invite: members,
-            InitialState: BridgeState(chatId, group.Name, login.DeviceId),
+            InitialState: BridgeState(chatId, group.Name, login.DeviceId, direct: false),
             PowerLevelContentOverride: PowerLevels()), CancellationToken.None);
         var portal = Remember(new Portal(roomId, login.DeviceId, login.UserId, ChatKind.Group, group.GroupId, chatId, group.Name));
         foreach (var member in members)
@@ -193,9 +193,10 @@ public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghost
 
     /// <summary>
     /// <c>m.bridge</c> (and the older <c>uk.half-shot.bridge</c>, which mautrix still sends) naming the bot, the network,
-    /// the remote chat and the login that receives it.
+    /// the remote chat and the login that receives it; a direct chat says so with bridgev2's room type <c>dm</c> (a group
+    /// has none).
     /// </summary>
-    private List<InitialStateEvent> BridgeState(string chatId, string chatName, string receiver)
+    private List<InitialStateEvent> BridgeState(string chatId, string chatName, string receiver, bool direct)
     {
         var content = new JsonObject
         {
@@ -204,6 +205,11 @@ public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghost
             ["protocol"] = new JsonObject { ["id"] = platform.Options.ProtocolId, ["displayname"] = platform.Options.NetworkName },
             ["channel"] = new JsonObject { ["id"] = chatId, ["displayname"] = chatName, ["fi.mau.receiver"] = receiver },
         };
+        if (direct)
+        {
+            content["com.beeper.room_type"] = "dm";
+            content["com.beeper.room_type.v2"] = "dm";
+        }
         var stateKey = $"fi.mau.bridge://{platform.Options.ProtocolId}/{receiver}/{chatId}";
         return [new("m.bridge", stateKey, content), new("uk.half-shot.bridge", stateKey, content.DeepClone())];
     }

@@ -20,6 +20,7 @@ public static class ControlApi
         api.MapPost("/scan", Scan);
         api.MapPost("/pair", Pair);
         api.MapPost("/logout", PhoneLogout);
+        api.MapPost("/phones", PhoneChats);
         api.MapPost("/incoming", Incoming);
         api.MapGet("/sent", Sent);
         api.MapGet("/logins", ListLogins);
@@ -112,6 +113,23 @@ public static class ControlApi
         }
         var unlinked = await bridge.UnlinkByPhoneAsync(login, reason);
         return TypedResults.Ok(LoginView.Of(bridge.Platform.Name, unlinked));
+    }
+
+    /// <summary>Gives a phone contacts and groups before it links: at login their portals are created and the user invited.</summary>
+    private static Results<Ok<PhoneChatsView>, BadRequest<ControlError>, NotFound<ControlError>> PhoneChats(PhoneChatsRequest request, Bridges bridges)
+    {
+        if (bridges.Find(request.Platform) is not { } bridge)
+        {
+            return TypedResults.NotFound(new ControlError($"Platform not enabled: {request.Platform}"));
+        }
+        var (phone, contacts, groups, error) = request.Validate(bridge);
+        if (phone is null)
+        {
+            return TypedResults.BadRequest(new ControlError(error!));
+        }
+        var chats = bridge.PhoneChats.Add(phone, contacts, groups);
+        return TypedResults.Ok(new PhoneChatsView(bridge.Platform.Name, phone, chats.Contacts,
+            [.. chats.Groups.Select(g => new ExistingGroupView(bridge.Platform.GroupChatId(g.GroupId), g.Name, g.MemberIds))]));
     }
 
     /// <summary>A contact (or group member) sends a message to a linked device.</summary>

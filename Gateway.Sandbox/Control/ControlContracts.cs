@@ -127,4 +127,55 @@ public sealed record SwitchesView(bool FailNextCommand, int BotDelayMs, bool Dro
     public static SwitchesView Of(FailureSwitches s) => new(s.FailNextCommand, s.BotDelayMs, s.DropQrRefreshes, s.NotOnNetwork, s.LateNextAnswerMs);
 }
 
+/// <summary>Chats a phone has before it links: contacts by number, groups by invite link (with a name and members if given).</summary>
+public sealed record PhoneChatsRequest(string? Phone, IReadOnlyList<string>? Contacts, IReadOnlyList<ExistingGroupRequest>? Groups, string? Platform)
+{
+    public (string? Phone, List<string> Contacts, List<GroupInfo> Groups, string? Error) Validate(PlatformBridge bridge)
+    {
+        if (PhoneNumbers.Normalise(Phone) is not { } phone)
+        {
+            return (null, [], [], string.IsNullOrWhiteSpace(Phone) ? "Missing required field: phone" : $"Invalid phone number: {Phone}");
+        }
+        var contacts = new List<string>();
+        foreach (var contact in Contacts ?? [])
+        {
+            if (PhoneNumbers.Normalise(contact) is not { } digits)
+            {
+                return (null, [], [], $"Invalid phone number in contacts: {contact}");
+            }
+            contacts.Add(digits);
+        }
+        var groups = new List<GroupInfo>();
+        foreach (var group in Groups ?? [])
+        {
+            if (GroupDirectory.InviteCode(bridge.Platform, group.Invite ?? "") is not { } code)
+            {
+                return (null, [], [], $"Not a group invite link: {group.Invite}");
+            }
+            var members = new List<string>();
+            foreach (var member in group.Members ?? [])
+            {
+                if (PhoneNumbers.Normalise(member) is not { } digits)
+                {
+                    return (null, [], [], $"Invalid phone number in members: {member}");
+                }
+                members.Add(digits);
+            }
+            var known = GroupDirectory.FromInviteCode(code);
+            groups.Add(known with
+            {
+                Name = string.IsNullOrWhiteSpace(group.Name) ? known.Name : group.Name.Trim(),
+                MemberIds = group.Members is null ? known.MemberIds : members,
+            });
+        }
+        return (phone, contacts, groups, null);
+    }
+}
+
+public sealed record ExistingGroupRequest(string? Invite, string? Name, IReadOnlyList<string>? Members);
+
+public sealed record PhoneChatsView(string Platform, string Phone, IReadOnlyList<string> Contacts, IReadOnlyList<ExistingGroupView> Groups);
+
+public sealed record ExistingGroupView(string ChatId, string Name, IReadOnlyList<string> Members);
+
 public sealed record ControlError(string Error);

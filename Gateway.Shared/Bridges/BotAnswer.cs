@@ -29,6 +29,10 @@ public enum BotAnswerKind
     LoginFailed,
     /// <summary>The phone unlinked <see cref="BotAnswer.DeviceId"/>; <see cref="BotAnswer.Body"/> is the bridge's explanation.</summary>
     LoggedOutByPhone,
+    /// <summary><c>logout</c> logged the login out (bridgev2: <c>Logged out</c>).</summary>
+    LoggedOut,
+    /// <summary><c>logout</c> found no such login of this user (never linked, moved to another user, or logged out before).</summary>
+    LoginNotFound,
 }
 
 /// <summary>
@@ -39,14 +43,15 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
     string? GroupId = null, string? DeviceId = null, string? Code = null, bool IsRefresh = false)
 {
     /// <summary>The commands the gateway waits on an answer to, as the worker tags answers with them.</summary>
-    public const string StartChat = "start-chat", Join = "join";
+    public const string StartChat = "start-chat", Join = "join", Logout = "logout";
 
     /// <summary>The awaited commands this message can be the answer to; empty when it answers none.</summary>
     public IReadOnlyList<string> Answers => Kind switch
     {
         BotAnswerKind.ChatReady or BotAnswerKind.ChatFailed => [StartChat],
         BotAnswerKind.GroupJoined or BotAnswerKind.GroupFailed => [Join],
-        BotAnswerKind.CommandRefused => [StartChat, Join],
+        BotAnswerKind.LoggedOut or BotAnswerKind.LoginNotFound => [Logout],
+        BotAnswerKind.CommandRefused => [StartChat, Join, Logout],
         _ => [],
     };
 
@@ -65,6 +70,9 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
 
     [GeneratedRegex(@"^Successfully joined group `(?<jid>[^`]+)`")]
     private static partial Regex JoinedGroup();
+
+    [GeneratedRegex(@"^Login `(?<id>[^`]+)` not found$")]
+    private static partial Regex LoginNotFound();
 
     [GeneratedRegex(@"^Successfully logged in as \+?(?<number>[0-9]+)")]
     private static partial Regex LoggedIn();
@@ -105,10 +113,18 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
             return new BotAnswer(BotAnswerKind.ChatFailed, body);
         }
         if (body.StartsWith("That command requires you to be logged in", StringComparison.Ordinal)
-            || body.StartsWith("Unknown command", StringComparison.Ordinal)
+            || body.StartsWith("Unknown command", StringComparison.Ordinal) || body == "Login not found"
             || body.StartsWith("Usage:", StringComparison.Ordinal) || body.StartsWith("**Usage:**", StringComparison.Ordinal))
         {
             return new BotAnswer(BotAnswerKind.CommandRefused, body);
+        }
+        if (body == "Logged out")
+        {
+            return new BotAnswer(BotAnswerKind.LoggedOut, body);
+        }
+        if (LoginNotFound().Match(body) is { Success: true } notFound)
+        {
+            return new BotAnswer(BotAnswerKind.LoginNotFound, body, DeviceId: notFound.Groups["id"].Value);
         }
         if (JoinedGroup().Match(body) is { Success: true } joined)
         {

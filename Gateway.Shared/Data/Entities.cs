@@ -126,3 +126,24 @@ public sealed class BridgeRoom
     public string DeviceId { get; set; } = "";
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>
+/// A portal room the identity sits in, as the bridge's <c>m.bridge</c> state names it: the remote chat (<c>channel.id</c>,
+/// e.g. <c>…@lid</c> or <c>…@g.us</c>) and the login that receives it. Recorded by the SyncWorker for every portal it
+/// joins, including those the bridge made on its own (a phone's existing chats at login), so a send to a chat whose
+/// portal exists goes straight there.
+/// </summary>
+public sealed class ChatPortal
+{
+    public int Id { get; set; }
+    public int IdentityId { get; set; }
+    public MatrixIdentity Identity { get; set; } = null!;
+    public required string Platform { get; set; }
+    /// <summary>The login that receives the chat (<c>fi.mau.receiver</c>); empty when the bridge names none.</summary>
+    public string DeviceId { get; set; } = "";
+    public required string ChatId { get; set; }
+    /// <summary><see cref="BridgeRoomKind.Contact"/> for a direct chat (bridgev2's room type <c>dm</c>), else <see cref="BridgeRoomKind.Group"/>.</summary>
+    public BridgeRoomKind Kind { get; set; }
+    public required string RoomId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

@@ -9,6 +9,7 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     public DbSet<ApiToken> Tokens => Set<ApiToken>();
     public DbSet<LinkedDevice> Devices => Set<LinkedDevice>();
     public DbSet<BridgeRoom> BridgeRooms => Set<BridgeRoom>();
+    public DbSet<ChatPortal> Portals => Set<ChatPortal>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<DeliveryPayload> DeliveryPayloads => Set<DeliveryPayload>();
@@ -56,6 +57,14 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             room.HasIndex(r => new { r.IdentityId, r.Platform, r.Kind, r.DeviceId, r.RemoteId }).IsUnique();
             room.HasIndex(r => new { r.IdentityId, r.RoomId });
             room.HasOne(r => r.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<ChatPortal>(portal =>
+        {
+            portal.ToTable("portals");
+            portal.Property(p => p.Kind).HasConversion<string>().HasMaxLength(16);
+            portal.HasIndex(p => new { p.IdentityId, p.Platform, p.ChatId, p.DeviceId }).IsUnique();
+            portal.HasOne(p => p.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
         });
 
         model.Entity<Webhook>(webhook =>

@@ -18,6 +18,16 @@ public static class IdempotentInserts
             ON CONFLICT (identity_id, platform, kind, device_id, remote_id) DO NOTHING
             """, cancellationToken);
 
+    /// <summary>Records the portal of a chat the identity is in; a chat whose portal was made anew points at its new room.</summary>
+    public static Task<int> RecordChatPortalAsync(this GatewayDb db, int identityId, string platform, string deviceId, string chatId,
+        BridgeRoomKind kind, string roomId, DateTime createdAt, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO portals (identity_id, platform, device_id, chat_id, kind, room_id, created_at)
+            VALUES ({identityId}, {platform}, {deviceId}, {chatId}, {kind.ToString()}, {roomId}, {createdAt})
+            ON CONFLICT (identity_id, platform, chat_id, device_id) DO UPDATE SET room_id = EXCLUDED.room_id, kind = EXCLUDED.kind
+            """, cancellationToken);
+
     /// <summary>Adds a linked device unless the phone is linked already, to this identity or another.</summary>
     public static Task<int> AddDeviceIfMissingAsync(this GatewayDb db, int identityId, string platform, string deviceId, DateTime linkedAt,
         CancellationToken cancellationToken) =>

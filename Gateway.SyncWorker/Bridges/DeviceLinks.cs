@@ -37,6 +37,7 @@ public sealed class DeviceLinks(GatewayDb db, IConnectionMultiplexer redis, ILog
             await db.BridgeRooms
                 .Where(r => r.IdentityId == previous && r.Platform == platform && r.DeviceId == deviceId && r.Kind != BridgeRoomKind.Management)
                 .ExecuteDeleteAsync(cancellationToken);
+            await db.Portals.Where(p => p.IdentityId == previous && p.Platform == platform && p.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

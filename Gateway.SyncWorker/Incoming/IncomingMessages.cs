@@ -9,7 +9,7 @@ namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// Finds the incoming messages of a /sync batch (docs/bridge.md#incoming-messages): <c>m.room.message</c> events that a
-/// ghost of a configured bridge sent in a portal room, unless its device is now another identity's. Not the bot, not the
+/// ghost of a configured bridge sent in a portal room of a device this identity owns now, since it was linked to it. Not the bot, not the
 /// identity itself, and not the ghost of the device's own number (those are messages the phone's owner sent from the
 /// phone). Each becomes
 /// the webhook payload users parse; an event the gateway cannot read is skipped, never retried.
@@ -22,7 +22,7 @@ public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, Inco
     {
         var incoming = new List<IncomingMessage>();
         List<BridgeRoom>? roomMap = null;
-        var owners = new Dictionary<(string Platform, string DeviceId), int?>();
+        var owners = new Dictionary<(string Platform, string DeviceId), (int IdentityId, DateTime LinkedAt)?>();
         foreach (var (roomId, room) in joinedRooms ?? [])
         {
             if (room is null || managementRooms.Contains(roomId))
@@ -53,13 +53,23 @@ public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, Inco
                 var key = (platform!.Key, deviceId);
                 if (!owners.TryGetValue(key, out var owner))
                 {
-                    owners[key] = owner = await db.Devices.AsNoTracking().Where(d => d.Platform == key.Key && d.DeviceId == deviceId)
-                        .Select(d => (int?)d.IdentityId).FirstOrDefaultAsync(cancellationToken);
+                    var device = await db.Devices.AsNoTracking().Where(d => d.Platform == key.Key && d.DeviceId == deviceId)
+                        .Select(d => new { d.IdentityId, d.CreatedAt }).FirstOrDefaultAsync(cancellationToken);
+                    owners[key] = owner = device is null ? null : (device.IdentityId, device.CreatedAt);
                 }
-                if (owner is { } current && current != identity.IdentityId)
+                if (owner?.IdentityId != identity.IdentityId)
                 {
-                    // The phone moved to another identity: the old one may still sit in its rooms, and gets nothing from them.
-                    logger.LogDebug("Message {EventId} in {RoomId} skipped: device {DeviceId} is another identity's now", message["event_id"], roomId, deviceId);
+                    // Only the device's owner hears it: a phone that moved away, or was unlinked and its token deleted,
+                    // leaves the identity in its rooms (as the bridge does), and it gets nothing from them.
+                    logger.LogDebug("Message {EventId} in {RoomId} skipped: device {DeviceId} is not this identity's ({Owner})",
+                        message["event_id"], roomId, deviceId, owner is null ? "nobody's" : "another identity's");
+                    continue;
+                }
+                if (EventJson.Long(message["origin_server_ts"]) is { } sentAt && DateTimeOffset.FromUnixTimeMilliseconds(sentAt).UtcDateTime < owner.Value.LinkedAt)
+                {
+                    // Sent before the phone was linked to this identity: another's then (a portal it joins shows its
+                    // history), or the chat's past that the bridge backfilled.
+                    logger.LogDebug("Message {EventId} in {RoomId} skipped: sent before device {DeviceId} was linked to this identity", message["event_id"], roomId, deviceId);
                     continue;
                 }
                 var sender = EventJson.String(message["sender"])!;

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Gateway.SyncWorker.Sync;
 
 /// <summary>
-/// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts on its own server (and nobody else), passes
+/// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts on its own server (and nobody else),
+/// recording each portal by its <c>m.bridge</c> chat id and receiver (whether the gateway asked for it or not), passes
 /// bot messages in management rooms to <see cref="BotMessages"/>, records incoming messages in portal rooms for their
 /// webhooks one by one (<see cref="IncomingRecorder"/>), then stores the batch's <c>next_batch</c> if its lease is still held.
 /// </summary>
@@ -83,8 +84,16 @@ public sealed class SyncBatchHandler(
             return;
         }
         var state = await matrix.RoomStateAsync(identity.AccessToken, roomId, cancellationToken);
-        var remoteId = EventJson.String(EventJson.At(bridgeUsers.TrustedBridgeState(state), "channel", "id"));
-        await botMessages.PortalJoinedAsync(identity, platform, roomId, remoteId);
+        var bridgeState = bridgeUsers.TrustedBridgeState(state);
+        var chatId = EventJson.String(EventJson.At(bridgeState, "channel", "id"));
+        if (chatId is { Length: > 0 })
+        {
+            // Before the notice: a request that hears of the join, or finds the portal, then finds it recorded.
+            var receiver = EventJson.String(EventJson.At(bridgeState, "channel", "fi.mau.receiver")) ?? "";
+            var kind = EventJson.String(bridgeState?["com.beeper.room_type"]) == "dm" ? BridgeRoomKind.Contact : BridgeRoomKind.Group;
+            await db.RecordChatPortalAsync(identity.IdentityId, platform.Key, receiver, chatId, kind, roomId, DateTime.UtcNow, cancellationToken);
+        }
+        await botMessages.PortalJoinedAsync(identity, platform, roomId, chatId);
     }
 
     private static string? InviterOf(JsonNode room, string userId) =>

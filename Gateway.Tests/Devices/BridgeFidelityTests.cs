@@ -6,7 +6,8 @@ using Gateway.Tests.Webhooks;
 namespace Gateway.Tests.Devices;
 
 /// <summary>
-/// The webhooks app with the gateway waiting 6 s for the bot's answers, so a bot slower than that is quick to stage.
+/// The webhooks app with the gateway waiting 6 s for the bot's answers, so a bot slower than that is quick to stage, and
+/// expired tokens cleaned up within seconds.
 /// Its tests turn the sandbox's switches, so they run one at a time in their own collection.
 /// </summary>
 public sealed class BridgeFidelityApp : WebhooksApp
@@ -17,6 +18,9 @@ public sealed class BridgeFidelityApp : WebhooksApp
     [
         .. base.Settings,
         $"--Gateway:Bridges:AnswerTimeoutSeconds={AnswerTimeout.TotalSeconds}",
+        // Expired tokens go at once, and are looked for every few seconds.
+        "--Gateway:Tokens:KeepExpiredFor=00:00:00",
+        "--Gateway:Tokens:CleanupInterval=00:00:03",
     ];
 }
 

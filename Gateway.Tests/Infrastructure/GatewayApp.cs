@@ -58,6 +58,8 @@ public class GatewayApp : IAsyncLifetime
             // do not wait long, with renewals frequent enough that a loaded machine never lets a live lease lapse.
             "--Gateway:Sync:LeaseDuration=00:00:10",
             "--Gateway:Sync:LeaseRenewal=00:00:02",
+            // A revoked identity whose bridge could not take its logouts is tried again within seconds, not a minute.
+            "--Gateway:Tokens:RetireRetryInterval=00:00:02",
             .. Settings,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(args);

@@ -31,10 +31,11 @@ public static class DevicesApi
             .WithDescription("The devices linked to the token's Matrix identity (a use_host token sees the host's devices), each "
                 + "`connected` or `logged_out` (the phone unlinked it; `status_reason` says why).");
         api.MapDelete("/", DeleteDevice).RequireMatrixToken()
-            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+            .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status502BadGateway)
             .WithName("unlinkDevice").WithSummary("Unlink a device")
             .WithExample(DeviceExamples.Delete, new MessageResponse("Device deleted successfully"))
-            .WithDescription("Logs the bridge out of the device and forgets it.");
+            .WithDescription("Logs the bridge out of the device and forgets it, once the bridge confirmed the logout; a bridge that "
+                + "does not confirm it gets 502 and the device stays linked.");
         api.MapGet("/qr-code", QrCodeSocket.Open)
             .Produces(StatusCodes.Status101SwitchingProtocols)
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden)
@@ -117,7 +118,11 @@ public static class DevicesApi
         {
             return ApiProblems.NotFound("Device not found");
         }
-        await unlinking.UnlinkAsync(device, bridges.Value.All()[device.Platform], cancellationToken);
+        if (await unlinking.UnlinkAsync(device, bridges.Value.All()[device.Platform], cancellationToken) is { } error)
+        {
+            return ApiProblems.Problem(StatusCodes.Status502BadGateway,
+                $"The {device.Platform} bridge did not confirm the logout ({error}); the device is still linked. Try again later.");
+        }
         return TypedResults.Ok(new MessageResponse("Device deleted successfully"));
     }
 }

@@ -14,6 +14,8 @@ public sealed class TokenOptions
     public TimeSpan KeepExpiredFor { get; set; } = TimeSpan.FromDays(7);
     /// <summary>How often expired tokens are looked for.</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>How often revoked identities whose devices a bridge has not yet logged out are tried again.</summary>
+    public TimeSpan RetireRetryInterval { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>How many tokens one credential may hold (each may own a Matrix user and a sync loop).</summary>
     public int MaxPerCredential { get; set; } = 1000;
 }
@@ -21,8 +23,8 @@ public sealed class TokenOptions
 /// <summary>
 /// Deletes tokens that expired longer ago than <see cref="TokenOptions.KeepExpiredFor"/>, exactly as
 /// <c>DELETE /tokens/{id}</c> would: their webhooks go with them, and so does the Matrix session no remaining token
-/// uses. An expired token is refused from the moment it expires; this only clears it away. It also removes any identity
-/// left without tokens by a revocation that was cut short. One replica at a time.
+/// uses (retired by <see cref="RevokedIdentities"/>). An expired token is refused from the moment it expires; this only
+/// clears it away. One replica at a time.
 /// </summary>
 public sealed class ExpiredTokenCleanup(
     IServiceScopeFactory scopes, IConnectionMultiplexer redis, IOptions<TokenOptions> options, TimeProvider clock,
@@ -86,6 +88,5 @@ public sealed class ExpiredTokenCleanup(
             }
         }
         while (expired.Count == Batch);
-        await revocation.RemoveOrphanIdentitiesAsync(among: null, cancellationToken);
     }
 }

@@ -1,18 +1,22 @@
 using Gateway.Api.Auth;
+using Gateway.Api.Bridges;
 using Gateway.Api.Matrix;
+using Gateway.Shared.Bridges;
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Api.Features.Tokens;
 
 /// <summary>
-/// Deletes tokens, and with them the Matrix sessions no remaining token uses. The host identity stays: it is the
-/// one <c>use_host</c> tokens share and owns the host's linked devices.
+/// Deletes tokens, and with them the identities no remaining token uses: each of their devices is logged out of its
+/// bridge first (no phone stays linked to a Matrix user nobody controls), then the Matrix session, then the identity.
+/// The host identity stays: it is the one <c>use_host</c> tokens share and owns the host's linked devices.
 /// </summary>
 public sealed class TokenRevocation(
     GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, IdentityAnnouncements identities, AccessCache access,
-    ILogger<TokenRevocation> logger)
+    BridgeLogouts logouts, IOptions<BridgeOptions> bridges, RevokedIdentities revoked, ILogger<TokenRevocation> logger)
 {
     public Task DeleteTokensAsync(List<ApiToken> tokens, CancellationToken cancellationToken) =>
         DeleteAsync(tokens, credential: null, cancellationToken);
@@ -23,9 +27,9 @@ public sealed class TokenRevocation(
         await DeleteAsync(tokens, credential, cancellationToken);
     }
 
+    /// <summary>The tokens stop working at once; their identities are retired in the background (<see cref="RevokedIdentities"/>).</summary>
     private async Task DeleteAsync(List<ApiToken> tokens, Credential? credential, CancellationToken cancellationToken)
     {
-        var identityIds = tokens.Select(t => t.IdentityId).Distinct().ToList();
         db.Tokens.RemoveRange(tokens);
         if (credential is not null)
         {
@@ -33,18 +37,25 @@ public sealed class TokenRevocation(
         }
         await db.SaveChangesAsync(cancellationToken);
         await access.RevokeAsync();
-        await RemoveOrphanIdentitiesAsync(identityIds, cancellationToken);
+        revoked.Wake();
     }
 
     /// <summary>
-    /// Logs out and removes the identities (of <paramref name="among"/>, or all) that no token uses any more. Their tokens
-    /// are deleted first, in a transaction of their own; this also finishes the work of a revocation cut short there.
+    /// Retires the identities that no token uses any more. An identity whose devices the bridge did not all confirm
+    /// logged out stays, with those devices, and is tried again: its rows in Postgres are the record of what is still owed,
+    /// and its sync loop keeps running to hear the bridge's answers. Returns how many identities still wait.
     /// </summary>
-    public async Task RemoveOrphanIdentitiesAsync(IReadOnlyList<int>? among, CancellationToken cancellationToken)
+    public async Task<int> RetireOrphanIdentitiesAsync(CancellationToken cancellationToken)
     {
-        var orphans = await Orphans().Where(i => among == null || among.Contains(i.Id)).AsNoTracking().ToListAsync(cancellationToken);
+        var orphans = await Orphans().AsNoTracking().ToListAsync(cancellationToken);
+        var waiting = 0;
         foreach (var identity in orphans)
         {
+            if (!await LogOutDevicesAsync(identity, cancellationToken))
+            {
+                waiting++;
+                continue;
+            }
             try
             {
                 await provisioner.LogoutAsync(secretBox.Open(identity.AccessTokenCipher), cancellationToken);
@@ -54,13 +65,41 @@ public sealed class TokenRevocation(
                 // The tokens are gone either way; an unreachable homeserver only leaves a session that nothing uses.
                 logger.LogWarning(e, "Could not log out Matrix user {UserId}", identity.UserId);
             }
+            // Checked again: a token (or a device link) that came meanwhile keeps it; another replica that got there first is fine.
+            if (await Orphans().Where(i => i.Id == identity.Id && !db.Devices.Any(d => d.IdentityId == i.Id)).ExecuteDeleteAsync(cancellationToken) > 0)
+            {
+                logger.LogInformation("Matrix user {UserId} retired: no token uses it", identity.UserId);
+                await identities.AnnounceChangeAsync();
+            }
         }
-        // Each delete checks again, and another request (or the expired-token cleanup) that got there first is fine.
-        var orphanIds = orphans.Select(i => i.Id).ToList();
-        if (await Orphans().Where(i => orphanIds.Contains(i.Id)).ExecuteDeleteAsync(cancellationToken) > 0)
+        return waiting;
+    }
+
+    /// <summary>Logs each of the identity's devices out of its bridge, forgetting those the bridge confirmed; true when none is left.</summary>
+    private async Task<bool> LogOutDevicesAsync(MatrixIdentity identity, CancellationToken cancellationToken)
+    {
+        var devices = await db.Devices.AsNoTracking().Where(d => d.IdentityId == identity.Id).ToListAsync(cancellationToken);
+        var left = 0;
+        var session = new Shared.Matrix.MatrixSession(identity.Id, identity.UserId, secretBox.Open(identity.AccessTokenCipher));
+        foreach (var device in devices)
         {
-            await identities.AnnounceChangeAsync();
+            // A platform no longer configured has no bridge to tell: the device is only forgotten.
+            if (bridges.Value.All().GetValueOrDefault(device.Platform) is { } platform
+                && await logouts.LogOutAsync(session, platform, device.DeviceId, cancellationToken) is { } error)
+            {
+                logger.LogWarning("Device {Platform}/{DeviceId} of revoked Matrix user {UserId} is still linked: the bridge did not confirm its logout ({Error}); trying again later",
+                    device.Platform, device.DeviceId, identity.UserId, error);
+                left++;
+                continue;
+            }
+            await db.Devices.Where(d => d.Id == device.Id && d.IdentityId == identity.Id).ExecuteDeleteAsync(cancellationToken);
+            logger.LogInformation("Device {Platform}/{DeviceId} of revoked Matrix user {UserId} logged out of the bridge", device.Platform, device.DeviceId, identity.UserId);
         }
+        if (devices.Count > left)
+        {
+            await access.RevokeAsync();
+        }
+        return left == 0;
     }
 
     /// <summary>Identities no token uses, other than the host's (<c>use_host</c> tokens may come for it at any time).</summary>

@@ -145,6 +145,59 @@ namespace Gateway.Shared.Data.Migrations
                     b.ToTable("bridge_rooms", (string)null);
                 });
 
+            modelBuilder.Entity("Gateway.Shared.Data.ChatPortal", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("ChatId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("chat_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<int>("IdentityId")
+                        .HasColumnType("integer")
+                        .HasColumnName("identity_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("platform");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_portals");
+
+                    b.HasIndex("IdentityId", "Platform", "ChatId", "DeviceId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_portals_identity_id_platform_chat_id_device_id");
+
+                    b.ToTable("portals", (string)null);
+                });
+
             modelBuilder.Entity("Gateway.Shared.Data.Credential", b =>
                 {
                     b.Property<int>("Id")
@@ -542,6 +595,18 @@ namespace Gateway.Shared.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_bridge_rooms_matrix_identities_identity_id");
+
+                    b.Navigation("Identity");
+                });
+
+            modelBuilder.Entity("Gateway.Shared.Data.ChatPortal", b =>
+                {
+                    b.HasOne("Gateway.Shared.Data.MatrixIdentity", "Identity")
+                        .WithMany()
+                        .HasForeignKey("IdentityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_portals_matrix_identities_identity_id");
 
                     b.Navigation("Identity");
                 });
