@@ -5,9 +5,11 @@ run: setup
 	@scripts/env.sh
 	@scripts/run.sh
 
-# Runs the test suite: the real AppHost starts PostgreSQL, Redis, Synapse, the Api and the SyncWorker per test collection.
+# Runs the unit tests (rules that need no running system, in seconds), then the end-to-end suite: the real AppHost
+# starts PostgreSQL, Redis, Synapse, the Api and the SyncWorker per test collection. One results file per project.
 test: setup
-	dotnet test Gateway.sln --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory TestResults
+	dotnet test Gateway.UnitTests --logger "console;verbosity=normal" --logger "trx;LogFileName=unit.trx" --results-directory TestResults
+	dotnet test Gateway.Tests --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory TestResults
 
 setup:
 	@scripts/setup.sh
