@@ -42,7 +42,7 @@ builder.AddDocs();
 var app = builder.Build();
 await app.PrepareDatabaseAsync();
 
-app.UseForwardedHeaders();
+app.UseClientAddresses();
 app.UseGatewayErrors();
 app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.UseAuthentication();

@@ -24,17 +24,18 @@ public sealed class BasicAuthenticationHandler(
     protected override async Task<AuthenticateResult> AuthenticateHeaderAsync(string header)
     {
         var readable = TryReadBasic(header, out var clientId, out var secret);
-        // The client's address: behind the proxies the operator named, the one they forwarded (see ForwardedHeadersSetup).
+        // The client's address: behind the proxies the operator named, the one they forwarded (see ClientAddresses).
         var attempt = new BasicAttempt(readable ? clientId : null, Context.Connection.RemoteIpAddress);
         // Refused before the secret is checked: were a right secret let through, guessing would go on at full speed.
-        // Otherwise a failure is reserved, so that concurrent guesses cannot all be checked before any is counted.
+        // Otherwise its place among the attempts being checked is reserved, so that concurrent guesses cannot all be
+        // checked before any is counted.
         if (await throttle.RefusedForAsync(attempt, Context.RequestAborted) is { } wait)
         {
             return Refuse(TooManyFailedAttempts, StatusCodes.Status429TooManyRequests, retryAfter: wait);
         }
         if (!readable)
         {
-            return Refuse("invalid authorization header");
+            return await FailAsync(attempt, "invalid authorization header");
         }
 
         var credential = await db.Credentials.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId, Context.RequestAborted);
@@ -42,9 +43,9 @@ public sealed class BasicAuthenticationHandler(
         var secretMatches = Secrets.Matches(secret, credential?.SecretHash ?? new byte[32]);
         if (credential is null || !secretMatches || !credential.Active)
         {
-            return Refuse("invalid credentials"); // the reserved failure stays counted
+            return await FailAsync(attempt, "invalid credentials");
         }
-        await throttle.SucceededAsync(attempt);
+        await throttle.SettleAsync(attempt, failed: false);
 
         Claim[] claims =
         [
@@ -54,6 +55,12 @@ public sealed class BasicAuthenticationHandler(
             .. credential.Scopes.Select(scope => new Claim(Scopes.ClaimType, scope)),
         ];
         return Accept(claims);
+    }
+
+    private async Task<AuthenticateResult> FailAsync(BasicAttempt attempt, string error)
+    {
+        await throttle.SettleAsync(attempt, failed: true);
+        return Refuse(error);
     }
 
     private static bool TryReadBasic(string header, out string clientId, out string secret)

@@ -25,52 +25,66 @@ public readonly record struct BasicAttempt(string? ClientId, IPAddress? Address)
 /// <summary>
 /// docs/api.md#limits: failed Basic-auth attempts are counted per (client id, address) and per address, in fixed windows
 /// kept in Redis so that every Api replica sees the same counts. Never per client id alone: a guesser elsewhere must not
-/// lock the owner out. Each attempt reserves one failure of each count before its secret is checked, atomically, so a
-/// burst of concurrent guesses gets no more evaluations than the limit; a success gives its reservation back. Should
-/// Redis be unreachable, attempts go on unthrottled: the throttle slows guessing, it must not lock everybody out.
+/// lock the owner out. Each attempt reserves a place among the attempts being checked before its secret is checked,
+/// atomically, and only while failures plus attempts in flight are under the limit, so a burst of concurrent guesses gets
+/// no more checks than the limit; a failure then counts in the window, a success takes nothing. Should Redis be
+/// unreachable, attempts go on unthrottled: the throttle slows guessing, it must not lock everybody out.
 /// </summary>
 public sealed class FailedAttemptThrottle(IConnectionMultiplexer redis, IOptions<FailedAttemptOptions> options, ILogger<FailedAttemptThrottle> logger)
 {
-    // Refused (the milliseconds left of the fullest window) when any count has reached its limit; else every count is
-    // raised by one, a new window starting with its first failure, and -1 is returned.
+    // A reservation an attempt never settles (its request was cut off) is let go of after this.
+    private static readonly TimeSpan InFlightFor = TimeSpan.FromSeconds(30);
+
+    // Refused when a count has reached its limit: the milliseconds left of its window, or a second when only attempts
+    // still being checked fill it (they settle within moments). Else one more attempt in flight per count, and -1.
     private static readonly LuaScript Reserve = LuaScript.Prepare("""
-        local keys = { @pair, @address }
+        local failures = { @pair, @address }
+        local inFlight = { @pairInFlight, @addressInFlight }
         local limits = { tonumber(@pairLimit), tonumber(@addressLimit) }
         local wait = -1
-        for i, key in ipairs(keys) do
-          if tonumber(redis.call('GET', key) or '0') >= limits[i] then
-            local left = redis.call('PTTL', key)
+        for i = 1, 2 do
+          local failed = tonumber(redis.call('GET', failures[i]) or '0')
+          if failed >= limits[i] then
+            local left = redis.call('PTTL', failures[i])
             if left < 0 then
-              redis.call('PEXPIRE', key, @windowMs)
+              redis.call('PEXPIRE', failures[i], @windowMs)
               left = tonumber(@windowMs)
             end
             wait = math.max(wait, left)
+          elseif failed + tonumber(redis.call('GET', inFlight[i]) or '0') >= limits[i] then
+            wait = math.max(wait, 1000)
           end
         end
         if wait >= 0 then
           return wait
         end
-        for _, key in ipairs(keys) do
-          if redis.call('INCR', key) == 1 then
-            redis.call('PEXPIRE', key, @windowMs)
-          end
+        for i = 1, 2 do
+          redis.call('INCR', inFlight[i])
+          redis.call('PEXPIRE', inFlight[i], @inFlightMs)
         end
         return -1
         """);
 
-    // A success takes nothing: its reservation goes back to windows still open (an ended one is gone already).
-    private static readonly LuaScript GiveBack = LuaScript.Prepare("""
-        for _, key in ipairs({ @pair, @address }) do
-          if tonumber(redis.call('GET', key) or '0') > 0 then
-            redis.call('DECR', key)
+    // The attempt was checked: it leaves the attempts in flight, and a failure counts in the window (a new window
+    // starting with its first failure).
+    private static readonly LuaScript Settle = LuaScript.Prepare("""
+        local failures = { @pair, @address }
+        local inFlight = { @pairInFlight, @addressInFlight }
+        for i = 1, 2 do
+          if tonumber(redis.call('GET', inFlight[i]) or '0') > 0 then
+            redis.call('DECR', inFlight[i])
+          end
+          if tonumber(@failed) == 1 and redis.call('INCR', failures[i]) == 1 then
+            redis.call('PEXPIRE', failures[i], @windowMs)
           end
         end
         return 0
         """);
 
     /// <summary>
-    /// Reserves a failure of <paramref name="attempt"/>'s counts, to be given back by <see cref="SucceededAsync"/>; or how
-    /// long it must wait because its client id from its address, or its address, used up its failures.
+    /// Reserves <paramref name="attempt"/>'s place among the attempts being checked, to be settled by
+    /// <see cref="SettleAsync"/>; or how long it must wait because its client id from its address, or its address, used
+    /// up its failures. Null when it may go on.
     /// </summary>
     public async Task<TimeSpan?> RefusedForAsync(BasicAttempt attempt, CancellationToken cancellationToken)
     {
@@ -83,13 +97,14 @@ public sealed class FailedAttemptThrottle(IConnectionMultiplexer redis, IOptions
         var limits = options.Value;
         try
         {
+            var (pair, address) = Counts(attempt);
             var wait = (long)await redis.GetDatabase().ScriptEvaluateAsync(Reserve, new
             {
-                pair = (RedisKey)PairKey(attempt),
-                address = (RedisKey)AddressKey(attempt),
+                pair, address, pairInFlight = InFlight(pair), addressInFlight = InFlight(address),
                 pairLimit = limits.PerClientId,
                 addressLimit = limits.PerAddress,
                 windowMs = (long)limits.Window.TotalMilliseconds,
+                inFlightMs = (long)InFlightFor.TotalMilliseconds,
             });
             return wait < 0 ? null : TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(wait / 1000.0)));
         }
@@ -100,8 +115,8 @@ public sealed class FailedAttemptThrottle(IConnectionMultiplexer redis, IOptions
         }
     }
 
-    /// <summary>The attempt was right: it gives back the failure it reserved.</summary>
-    public async Task SucceededAsync(BasicAttempt attempt)
+    /// <summary>The attempt was checked: a failure counts against its client id from its address, and its address.</summary>
+    public async Task SettleAsync(BasicAttempt attempt, bool failed)
     {
         if (!redis.IsConnected)
         {
@@ -109,22 +124,31 @@ public sealed class FailedAttemptThrottle(IConnectionMultiplexer redis, IOptions
         }
         try
         {
-            await redis.GetDatabase().ScriptEvaluateAsync(GiveBack, new { pair = (RedisKey)PairKey(attempt), address = (RedisKey)AddressKey(attempt) });
+            var (pair, address) = Counts(attempt);
+            await redis.GetDatabase().ScriptEvaluateAsync(Settle, new
+            {
+                pair, address, pairInFlight = InFlight(pair), addressInFlight = InFlight(address),
+                failed = failed ? 1 : 0,
+                windowMs = (long)options.Value.Window.TotalMilliseconds,
+            });
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            logger.LogWarning(e, "Could not give back a successful Basic-auth attempt's reservation; it counts as a failure until its window ends");
+            logger.LogWarning(e, "Could not count a Basic-auth attempt's outcome (failed: {Failed})", failed);
         }
     }
 
-    // The client id is whatever the caller sent, of any length: it is counted by its hash. A header that did not parse
-    // names no client id, and is counted against the address alone (and a pair of its own per address).
-    private static string PairKey(BasicAttempt attempt) => RedisNames.FailedAuthOfClient(
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(attempt.ClientId ?? ""))), AddressOf(attempt));
+    /// <summary>
+    /// The failure counts of the attempt's client id from its address, and of its address. The client id is whatever the
+    /// caller sent, of any length: it is counted by its hash. A header that did not parse names no client id, and is
+    /// counted against the address (and a pair of its own per address).
+    /// </summary>
+    private static (RedisKey Pair, RedisKey Address) Counts(BasicAttempt attempt)
+    {
+        var clientId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(attempt.ClientId ?? "")));
+        var address = attempt.Address is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "unknown";
+        return (RedisNames.FailedAuthOfClient(clientId, address), RedisNames.FailedAuthFromAddress(address));
+    }
 
-    private static string AddressKey(BasicAttempt attempt) => RedisNames.FailedAuthFromAddress(AddressOf(attempt));
-
-    private static string AddressOf(BasicAttempt attempt) => attempt.Address is { } address
-        ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
-        : "unknown";
+    private static RedisKey InFlight(RedisKey count) => count.Append(":in-flight");
 }

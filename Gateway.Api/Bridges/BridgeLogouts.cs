@@ -1,6 +1,7 @@
 using Gateway.Api.Matrix;
 using Gateway.Shared.Bridges;
 using Gateway.Shared.Matrix;
+using StackExchange.Redis;
 
 namespace Gateway.Api.Bridges;
 
@@ -19,10 +20,15 @@ public sealed class BridgeLogouts(BridgeCommands commands, ILogger<BridgeLogouts
             }
             return (await bot.LogoutAsync(deviceId, cancellationToken)).Error;
         }
-        catch (Exception e) when (e is MatrixException or HttpRequestException or BridgeUnavailableException)
+        catch (Exception e) when (e is MatrixException or HttpRequestException or BridgeUnavailableException or RedisException or TimeoutException)
         {
             logger.LogWarning(e, "Could not send logout for device {DeviceId} to the {Platform} bridge", deviceId, platform.Key);
-            return e is BridgeUnavailableException ? e.Message : "The homeserver did not take the command";
+            return e switch
+            {
+                BridgeUnavailableException => e.Message,
+                RedisException or TimeoutException => "The gateway could not wait for the bridge's answer",
+                _ => "The homeserver did not take the command",
+            };
         }
     }
 }

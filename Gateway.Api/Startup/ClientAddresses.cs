@@ -18,8 +18,9 @@ public static class ClientAddresses
     /// <summary>
     /// The client's address is the connection's, unless the connection comes from a proxy the operator named in
     /// <c>ForwardedHeaders</c> (Container Apps' ingress, Aspire's proxy for replicas): then it is the one that proxy
-    /// forwarded. Nobody else's header is believed, not even loopback's (ASP.NET trusts loopback by default): the
-    /// failed-attempt throttle counts by this address, and a forged one would lock another client out.
+    /// forwarded. Nobody else's header is believed: the failed-attempt throttle counts by this address, and a forged one
+    /// would dodge it or lock another client out. (ASP.NET believes loopback by default, and with both lists empty it
+    /// believes everyone: so without named proxies the middleware is not used at all.)
     /// </summary>
     public static IHostApplicationBuilder AddClientAddresses(this IHostApplicationBuilder builder)
     {
@@ -31,7 +32,7 @@ public static class ClientAddresses
             : throw new InvalidOperationException($"{ClientAddressOptions.Section}:KnownNetworks: '{network}' is not a CIDR network.")).ToList();
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            options.ForwardedHeaders = proxies.Count + networks.Count > 0 ? ForwardedHeaders.XForwardedFor : ForwardedHeaders.None;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
             proxies.ForEach(options.KnownProxies.Add);
@@ -39,4 +40,10 @@ public static class ClientAddresses
         });
         return builder;
     }
+
+    /// <summary>Takes the forwarded client address from the named proxies only; without any, the connection's stands.</summary>
+    public static IApplicationBuilder UseClientAddresses(this IApplicationBuilder app) =>
+        app.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ForwardedHeadersOptions>>().Value.ForwardedHeaders == ForwardedHeaders.None
+            ? app
+            : app.UseForwardedHeaders();
 }

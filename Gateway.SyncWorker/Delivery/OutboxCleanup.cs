@@ -5,7 +5,7 @@ namespace Gateway.SyncWorker.Delivery;
 
 /// <summary>
 /// Every <see cref="WebhookOptions.TidyInterval"/>: gives up deliveries that waited past the retry window or whose token
-/// was revoked, and removes settled ones past <see cref="WebhookOptions.KeepSettledFor"/>, and payloads no delivery needs
+/// expired or lost its credential (deactivated), and removes settled ones past <see cref="WebhookOptions.KeepSettledFor"/>, and payloads no delivery needs
 /// any more, so the outbox does not grow forever.
 /// </summary>
 public sealed class OutboxCleanup(

@@ -65,7 +65,8 @@ public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, Inco
                         message["event_id"], roomId, deviceId, owner is null ? "nobody's" : "another identity's");
                     continue;
                 }
-                if (EventJson.Long(message["origin_server_ts"]) is { } sentAt && DateTimeOffset.FromUnixTimeMilliseconds(sentAt).UtcDateTime < owner.Value.LinkedAt)
+                if (EventJson.Long(message["origin_server_ts"]) is { } sentAt
+                    && DateTimeOffset.FromUnixTimeMilliseconds(sentAt).UtcDateTime < owner.Value.LinkedAt - LinkClockSlack)
                 {
                     // Sent before the phone was linked to this identity: another's then (a portal it joins shows its
                     // history), or the chat's past that the bridge backfilled.
@@ -94,6 +95,12 @@ public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, Inco
         }
         return incoming;
     }
+
+    /// <summary>
+    /// How much earlier than the link a message may say it was sent and still be new: the bridge stamps a ghost's message
+    /// with WhatsApp's time, in whole seconds and from another clock than the homeserver's, which timed the link.
+    /// </summary>
+    private static readonly TimeSpan LinkClockSlack = TimeSpan.FromSeconds(5);
 
     /// <summary>The message's webhook body, its file downloaded (see <see cref="IncomingMedia.OfAsync"/>).</summary>
     public async Task<byte[]> PayloadAsync(MatrixSession identity, IncomingMessage message, bool withoutFileOnError, CancellationToken cancellationToken) =>

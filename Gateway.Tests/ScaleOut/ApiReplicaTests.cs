@@ -26,6 +26,34 @@ public sealed class ApiReplicaTests(ScaleOutApp app)
         Assert.Equal("invalid or expired token", refused.Error);
     }
 
+    [Fact]
+    public async Task Behind_the_proxy_guesses_count_against_the_forwarded_address_and_never_lock_out_the_owners()
+    {
+        var credential = await app.CreateCredentialAsync();
+        using var guesser = ForwardedFor("203.0.113.7");
+        using var owner = ForwardedFor("198.51.100.9");
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await guesser.CallAsync(HttpMethod.Get, "/api/v1/tokens", Auth.Basic(credential.ClientId, "wrong"))).Status);
+        }
+
+        var guesserRight = await guesser.CallAsync(HttpMethod.Get, "/api/v1/tokens", credential.Auth);
+        var ownerRight = await owner.CallAsync(HttpMethod.Get, "/api/v1/tokens", credential.Auth);
+        var unforwarded = await app.Api.CallAsync(HttpMethod.Get, "/api/v1/tokens", credential.Auth);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, guesserRight.Status);
+        Assert.Equal(HttpStatusCode.OK, ownerRight.Status);
+        Assert.Equal(HttpStatusCode.OK, unforwarded.Status);
+    }
+
+    /// <summary>A client of Aspire's proxy in front of the replicas, with the address a forwarding proxy would name.</summary>
+    private HttpClient ForwardedFor(string address)
+    {
+        var client = new HttpClient { BaseAddress = app.Api.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+        return client;
+    }
+
     [Theory]
     [InlineData(0, 1)]
     [InlineData(1, 0)]

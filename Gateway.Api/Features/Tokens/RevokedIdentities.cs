@@ -12,6 +12,8 @@ namespace Gateway.Api.Features.Tokens;
 public sealed class RevokedIdentities(
     IServiceScopeFactory scopes, IConnectionMultiplexer redis, IOptions<TokenOptions> options, ILogger<RevokedIdentities> logger) : BackgroundService
 {
+    // Longer than one identity's retirement can take (a few answer timeouts per device).
+    private static readonly TimeSpan LockFor = TimeSpan.FromMinutes(10);
     private readonly SemaphoreSlim wake = new(0, 1);
 
     /// <summary>Tokens were revoked: their identities are retired now rather than at the next round.</summary>
@@ -52,14 +54,17 @@ public sealed class RevokedIdentities(
     {
         var owner = $"{Environment.MachineName}:{Environment.ProcessId}";
         var redisDb = redis.GetDatabase();
-        if (!await redisDb.LockTakeAsync(RedisNames.IdentityRetirementLock, owner, TimeSpan.FromMinutes(10)))
+        if (!await redisDb.LockTakeAsync(RedisNames.IdentityRetirementLock, owner, LockFor))
         {
             return; // another replica is at it
         }
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            if (await scope.ServiceProvider.GetRequiredService<TokenRevocation>().RetireOrphanIdentitiesAsync(cancellationToken) is > 0 and var waiting)
+            // Each identity may wait on its bridge for a while: the lock is held on for each, or the round ends.
+            var revocation = scope.ServiceProvider.GetRequiredService<TokenRevocation>();
+            if (await revocation.RetireOrphanIdentitiesAsync(() => redisDb.LockExtendAsync(RedisNames.IdentityRetirementLock, owner, LockFor), cancellationToken)
+                is > 0 and var waiting)
             {
                 logger.LogWarning("{Count} revoked identities keep devices their bridge has not yet logged out; trying again in {Interval}",
                     waiting, options.Value.RetireRetryInterval);

@@ -41,38 +41,59 @@ public sealed class TokenRevocation(
     }
 
     /// <summary>
-    /// Retires the identities that no token uses any more. An identity whose devices the bridge did not all confirm
-    /// logged out stays, with those devices, and is tried again: its rows in Postgres are the record of what is still owed,
-    /// and its sync loop keeps running to hear the bridge's answers. Returns how many identities still wait.
+    /// Retires the identities that no token uses any more, one by one while <paramref name="mayGoOn"/> says so. An
+    /// identity whose devices the bridge did not all confirm logged out stays, with those devices, and is tried again: its
+    /// rows in Postgres are the record of what is still owed, and its sync loop keeps running to hear the bridge's answers.
+    /// One identity's trouble never holds up the others. Returns how many identities still wait.
     /// </summary>
-    public async Task<int> RetireOrphanIdentitiesAsync(CancellationToken cancellationToken)
+    public async Task<int> RetireOrphanIdentitiesAsync(Func<Task<bool>> mayGoOn, CancellationToken cancellationToken)
     {
-        var orphans = await Orphans().AsNoTracking().ToListAsync(cancellationToken);
+        var orphans = await Orphans().AsNoTracking().OrderBy(i => i.Id).ToListAsync(cancellationToken);
         var waiting = 0;
         foreach (var identity in orphans)
         {
-            if (!await LogOutDevicesAsync(identity, cancellationToken))
+            if (!await mayGoOn())
             {
-                waiting++;
-                continue;
+                return orphans.Count; // another replica takes over; what is left is still owed
             }
             try
             {
-                await provisioner.LogoutAsync(secretBox.Open(identity.AccessTokenCipher), cancellationToken);
+                if (!await RetireAsync(identity, cancellationToken))
+                {
+                    waiting++;
+                }
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                // The tokens are gone either way; an unreachable homeserver only leaves a session that nothing uses.
-                logger.LogWarning(e, "Could not log out Matrix user {UserId}", identity.UserId);
-            }
-            // Checked again: a token (or a device link) that came meanwhile keeps it; another replica that got there first is fine.
-            if (await Orphans().Where(i => i.Id == identity.Id && !db.Devices.Any(d => d.IdentityId == i.Id)).ExecuteDeleteAsync(cancellationToken) > 0)
-            {
-                logger.LogInformation("Matrix user {UserId} retired: no token uses it", identity.UserId);
-                await identities.AnnounceChangeAsync();
+                logger.LogWarning(e, "Retiring Matrix user {UserId} failed; trying again later", identity.UserId);
+                waiting++;
             }
         }
         return waiting;
+    }
+
+    private async Task<bool> RetireAsync(MatrixIdentity identity, CancellationToken cancellationToken)
+    {
+        if (!await LogOutDevicesAsync(identity, cancellationToken))
+        {
+            return false;
+        }
+        try
+        {
+            await provisioner.LogoutAsync(secretBox.Open(identity.AccessTokenCipher), cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            // The tokens are gone either way; an unreachable homeserver only leaves a session that nothing uses.
+            logger.LogWarning(e, "Could not log out Matrix user {UserId}", identity.UserId);
+        }
+        // Checked again: a token (or a device link) that came meanwhile keeps it; another replica that got there first is fine.
+        if (await Orphans().Where(i => i.Id == identity.Id && !db.Devices.Any(d => d.IdentityId == i.Id)).ExecuteDeleteAsync(cancellationToken) > 0)
+        {
+            logger.LogInformation("Matrix user {UserId} retired: no token uses it", identity.UserId);
+            await identities.AnnounceChangeAsync();
+        }
+        return true;
     }
 
     /// <summary>Logs each of the identity's devices out of its bridge, forgetting those the bridge confirmed; true when none is left.</summary>
