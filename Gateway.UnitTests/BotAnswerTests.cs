@@ -40,4 +40,12 @@ public sealed class BotAnswerTests
     [Fact]
     public void The_login_a_logout_did_not_find_is_named() =>
         Assert.Equal("237612345678", BotAnswer.Read("Login `237612345678` not found").DeviceId);
+
+    [Fact]
+    public void A_commands_subject_is_carried_in_its_id_and_read_back()
+    {
+        Assert.Equal("237612345678", BotAnswer.SubjectOf(BotAnswer.CommandId(BotAnswer.Logout, "237612345678")));
+        Assert.Null(BotAnswer.SubjectOf(BotAnswer.CommandId(BotAnswer.Join)));
+        Assert.StartsWith("logout:", BotAnswer.CommandId(BotAnswer.Logout, "237612345678")); // the worker matches the kind before the first colon
+    }
 }

@@ -50,7 +50,7 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
         {
             BotAnswerKind.LoggedOut or BotAnswerKind.LoginNotFound => Resolution.Done,
             _ => Resolution.Failed(answer.Body),
-        }), cancellationToken);
+        }), cancellationToken, subject: deviceId); // named so that an answer later than the wait still unlinks the device
 
     /// <summary>The portal of a direct chat with <paramref name="contact"/> (normalised), opened by the bridge if new.</summary>
     public Task<Resolution> StartChatAsync(string deviceId, string contact, CancellationToken cancellationToken) =>
@@ -88,11 +88,12 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
     /// Sends <paramref name="command"/> once no earlier answer is owed, and concludes from the answer tagged with its id
     /// (and, for a join, the portal invite after it). Every wait ends within the answer timeout: then the command fails.
     /// </summary>
-    private async Task<Resolution> AskAsync(string kind, string command, Func<BotAnswer, Conclusion> conclude, CancellationToken cancellationToken)
+    private async Task<Resolution> AskAsync(string kind, string command, Func<BotAnswer, Conclusion> conclude, CancellationToken cancellationToken,
+        string? subject = null)
     {
         var db = redis.GetDatabase();
         var awaited = RedisNames.AwaitedAnswer(session.IdentityId, platform.Key);
-        var commandId = $"{kind}:{Guid.NewGuid():N}"; // the worker gives it only to an answer of this kind
+        var commandId = BotAnswer.CommandId(kind, subject); // the worker gives it only to an answer of this kind
         // Listen before speaking: the answer can arrive before the send call returns.
         var notices = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.BotChannel(session.IdentityId)));
         var started = Stopwatch.GetTimestamp();

@@ -45,6 +45,16 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
     /// <summary>The commands the gateway waits on an answer to, as the worker tags answers with them.</summary>
     public const string StartChat = "start-chat", Join = "join", Logout = "logout";
 
+    /// <summary>
+    /// An awaited command's id: <c>&lt;kind&gt;:&lt;unique&gt;[:&lt;subject&gt;]</c>, the subject being what the command
+    /// is about when its answer does not say (the device a logout is for).
+    /// </summary>
+    public static string CommandId(string kind, string? subject = null) =>
+        subject is null ? $"{kind}:{Guid.NewGuid():N}" : $"{kind}:{Guid.NewGuid():N}:{subject}";
+
+    /// <summary>The subject of an awaited command's id, if it has one.</summary>
+    public static string? SubjectOf(string commandId) => commandId.Split(':', 3) is [_, _, var subject] ? subject : null;
+
     /// <summary>The awaited commands this message can be the answer to; empty when it answers none.</summary>
     public IReadOnlyList<string> Answers => Kind switch
     {

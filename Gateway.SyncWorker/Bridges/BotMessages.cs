@@ -9,7 +9,8 @@ namespace Gateway.SyncWorker.Bridges;
 /// <summary>
 /// Turns what a bridge bot says in a management room into the gateway's terms (docs/bridge.md#linking): QR images and
 /// their edits become <c>qr</c> frames, a pairing code a <c>code</c> frame, the success text a device link and a
-/// <c>success</c> frame, a failed login an <c>error</c> frame, a phone's logout the device's status. Every message is
+/// <c>success</c> frame, a failed login an <c>error</c> frame, a phone's logout the device's status, the bridge's
+/// confirmation of a <c>logout</c> the device's end. Every message is
 /// also relayed on the identity's bot channel; an answer to a command carries the id of the command it answers.
 /// </summary>
 public sealed class BotMessages(DeviceLinks devices, IConnectionMultiplexer redis, ILogger<BotMessages> logger)
@@ -36,6 +37,13 @@ public sealed class BotMessages(DeviceLinks devices, IConnectionMultiplexer redi
         var answerTo = answer.Answers.Count > 0 && EventJson.String(message["event_id"]) is { } eventId
             ? await TakeAwaitedCommandAsync(identity, platform, eventId, answer.Answers)
             : null;
+        if (answerTo is not null && answer.Kind is BotAnswerKind.LoggedOut or BotAnswerKind.LoginNotFound
+            && BotAnswer.SubjectOf(answerTo) is { } loggedOut)
+        {
+            // Before the answer is relayed, and whether or not the Api still waits for it: a logout the bridge took
+            // late leaves no device the bridge no longer has.
+            await devices.UnlinkedAsync(identity.IdentityId, platform.Key, loggedOut, cancellationToken);
+        }
         await PublishAsync(RedisNames.BotChannel(identity.IdentityId),
             new BotNotice(platform.Key, BotNotice.Answer, roomId, EventJson.String(content?["body"]) ?? "", AnswerTo: answerTo).ToJson());
 

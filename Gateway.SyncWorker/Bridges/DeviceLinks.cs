@@ -7,7 +7,7 @@ namespace Gateway.SyncWorker.Bridges;
 
 /// <summary>
 /// What the bridge reports about a phone, recorded on its device row: linked (to this identity, moving it from any
-/// other, as the bridge moves its login), or unlinked by the phone. Each report carries the time the bot wrote it, so
+/// other, as the bridge moves its login), unlinked by the phone, or logged out on the gateway's command. Each report carries the time the bot wrote it, so
 /// a batch replayed after a crash, or one identity's loop running behind another's, never undoes a later report.
 /// </summary>
 public sealed class DeviceLinks(GatewayDb db, IConnectionMultiplexer redis, ILogger<DeviceLinks> logger)
@@ -54,6 +54,16 @@ public sealed class DeviceLinks(GatewayDb db, IConnectionMultiplexer redis, ILog
         if (changed > 0)
         {
             logger.LogInformation("Device {Platform}/{DeviceId} was logged out by the phone: {Reason}", platform, deviceId, reason);
+            await RevokeKeptGrantsAsync();
+        }
+    }
+
+    /// <summary>The bridge confirmed a <c>logout</c> of the device: it is no longer the identity's (if it still was).</summary>
+    public async Task UnlinkedAsync(int identityId, string platform, string deviceId, CancellationToken cancellationToken)
+    {
+        if (await db.Devices.Where(d => d.IdentityId == identityId && d.Platform == platform && d.DeviceId == deviceId).ExecuteDeleteAsync(cancellationToken) > 0)
+        {
+            logger.LogInformation("Device {Platform}/{DeviceId} unlinked: the bridge confirmed its logout", platform, deviceId);
             await RevokeKeptGrantsAsync();
         }
     }
