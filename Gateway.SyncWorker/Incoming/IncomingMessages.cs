@@ -9,10 +9,10 @@ namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
 /// Finds the incoming messages of a /sync batch (docs/bridge.md#incoming-messages): <c>m.room.message</c> events that a
-/// ghost of a configured bridge sent in a portal room of a device this identity owns now, since it was linked to it. Not the bot, not the
-/// identity itself, and not the ghost of the device's own number (those are messages the phone's owner sent from the
-/// phone). Each becomes
-/// the webhook payload users parse; an event the gateway cannot read is skipped, never retried.
+/// ghost of a configured bridge sent in a portal room of a device this identity owns now, since it was linked to it.
+/// Not the bot, not the identity itself, and not the ghost of the device's own number (those are messages the phone's
+/// owner sent from the phone). Each becomes the webhook payload users parse; an event the gateway cannot read is
+/// skipped, never retried.
 /// </summary>
 public sealed class IncomingMessages(GatewayDb db, PortalReceivers portals, IncomingMedia media, TimelineGaps gaps, ILogger<IncomingMessages> logger)
 {

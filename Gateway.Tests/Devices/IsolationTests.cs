@@ -57,13 +57,8 @@ public sealed class IsolationTests(BridgeFidelityApp app) : IAsyncLifetime
     [Fact]
     public async Task A_device_nobody_owns_delivers_to_nobody_though_an_old_owner_still_sits_in_its_rooms()
     {
-        await using var oldReceiver = await WebhookReceiver.StartAsync();
-        await using var newReceiver = await WebhookReceiver.StartAsync();
-        var (_, oldToken) = await app.CreateTokenAsync(app.SuperAdmin);
-        var (_, newToken) = await app.CreateTokenAsync(app.SuperAdmin);
-        await app.CreateWebhookAsync(oldToken, oldReceiver.Url);
-        await app.CreateWebhookAsync(newToken, newReceiver.Url);
-        var phone = await app.LinkDeviceAsync(oldToken);
+        await using var tenants = await TwoTenantsAsync();
+        var (oldReceiver, newReceiver, oldToken, newToken, phone) = tenants;
         var contact = SandboxSteps.NewPhone();
         await app.ReceiveAsync(phone, contact, "to the old owner");
         await oldReceiver.WaitForAsync(1);
@@ -84,13 +79,8 @@ public sealed class IsolationTests(BridgeFidelityApp app) : IAsyncLifetime
     [Fact]
     public async Task A_message_right_after_the_new_owners_success_reaches_only_the_new_owner_and_the_chats_past_stays_the_old_owners()
     {
-        await using var oldReceiver = await WebhookReceiver.StartAsync();
-        await using var newReceiver = await WebhookReceiver.StartAsync();
-        var (_, oldToken) = await app.CreateTokenAsync(app.SuperAdmin);
-        var (_, newToken) = await app.CreateTokenAsync(app.SuperAdmin);
-        await app.CreateWebhookAsync(oldToken, oldReceiver.Url);
-        await app.CreateWebhookAsync(newToken, newReceiver.Url);
-        var phone = await app.LinkDeviceAsync(oldToken);
+        await using var tenants = await TwoTenantsAsync();
+        var (oldReceiver, newReceiver, oldToken, newToken, phone) = tenants;
         var contact = SandboxSteps.NewPhone();
         await app.ReceiveAsync(phone, contact, "before");
         await oldReceiver.WaitForAsync(1);
@@ -212,6 +202,27 @@ public sealed class IsolationTests(BridgeFidelityApp app) : IAsyncLifetime
 
         Assert.Equal(("sent", "sent"), (ResultOf(answer)["status"]!.GetValue<string>(), ResultOf(again)["status"]!.GetValue<string>()));
         Assert.All(await SentAsync(phone, 2), m => Assert.Equal(first.RoomId, m["room_id"]!.GetValue<string>()));
+    }
+
+    /// <summary>Two tokens of their own Matrix users, each with a webhook; the first has linked a phone.</summary>
+    private sealed record TwoTenants(WebhookReceiver OldReceiver, WebhookReceiver NewReceiver, string OldToken, string NewToken, string Phone)
+        : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await OldReceiver.DisposeAsync();
+            await NewReceiver.DisposeAsync();
+        }
+    }
+
+    private async Task<TwoTenants> TwoTenantsAsync()
+    {
+        var (oldReceiver, newReceiver) = (await WebhookReceiver.StartAsync(), await WebhookReceiver.StartAsync());
+        var (_, oldToken) = await app.CreateTokenAsync(app.SuperAdmin);
+        var (_, newToken) = await app.CreateTokenAsync(app.SuperAdmin);
+        await app.CreateWebhookAsync(oldToken, oldReceiver.Url);
+        await app.CreateWebhookAsync(newToken, newReceiver.Url);
+        return new TwoTenants(oldReceiver, newReceiver, oldToken, newToken, await app.LinkDeviceAsync(oldToken));
     }
 
     private Task<ApiResponse> SendAsync(string token, string device, object body) =>
