@@ -37,4 +37,12 @@ public static class Homeserver
         await response.Content.LoadIntoBufferAsync();
         return response;
     }
+
+    /// <summary>
+    /// Waits until the homeserver refuses <paramref name="accessToken"/>: a revoked identity's session ends once the Api
+    /// has retired it, in the background, after its devices were logged out of their bridges.
+    /// </summary>
+    public static Task SessionEndedAsync(this GatewayApp app, string accessToken) =>
+        Eventually.HoldsAsync(async () => (await app.WhoAmIAsync(accessToken)).StatusCode == System.Net.HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(30), () => "the Matrix session still works");
 }
