@@ -36,16 +36,18 @@ public sealed class RevokedIdentities(
             try
             {
                 await RetireAsync(stoppingToken);
-                await wake.WaitAsync(options.Value.RetireRetryInterval, stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(e, "Retiring revoked identities failed; trying again in {Interval}", options.Value.RetireRetryInterval);
-                await Task.Delay(options.Value.RetireRetryInterval, stoppingToken).ContinueWith(_ => { }, CancellationToken.None);
+            }
+            try
+            {
+                await wake.WaitAsync(options.Value.RetireRetryInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // stopping: what is owed is in Postgres for the next start
             }
         }
     }

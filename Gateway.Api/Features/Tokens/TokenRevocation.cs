@@ -15,7 +15,7 @@ namespace Gateway.Api.Features.Tokens;
 /// The host identity stays: it is the one <c>use_host</c> tokens share and owns the host's linked devices.
 /// </summary>
 public sealed class TokenRevocation(
-    GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, IdentityAnnouncements identities, AccessCache access,
+    GatewayDb db, IMatrixUserProvisioner provisioner, SecretBox secretBox, MatrixSessions sessions, IdentityAnnouncements identities, AccessCache access,
     BridgeLogouts logouts, IOptions<BridgeOptions> bridges, RevokedIdentities revoked, ILogger<TokenRevocation> logger)
 {
     public Task DeleteTokensAsync(List<ApiToken> tokens, CancellationToken cancellationToken) =>
@@ -101,7 +101,7 @@ public sealed class TokenRevocation(
     {
         var devices = await db.Devices.AsNoTracking().Where(d => d.IdentityId == identity.Id).ToListAsync(cancellationToken);
         var left = 0;
-        var session = new Shared.Matrix.MatrixSession(identity.Id, identity.UserId, secretBox.Open(identity.AccessTokenCipher));
+        var session = await sessions.ForIdentityAsync(identity.Id, cancellationToken);
         foreach (var device in devices)
         {
             // A platform no longer configured has no bridge to tell: the device is only forgotten.
