@@ -55,6 +55,7 @@ app.MapTokensApi();
 app.MapDevicesApi();
 app.MapLinkPage();
 app.MapMessagesApi();
+app.MapMessageStatusApi();
 app.MapWebhooksApi();
 
 app.Run();

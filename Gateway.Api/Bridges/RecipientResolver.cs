@@ -27,6 +27,16 @@ public sealed class RecipientResolver(GatewayDb db, BridgeCommands commands, Mat
         return ResolveAsync(session, platform, deviceId, BridgeRoomKind.Group, url.AbsolutePath.Trim('/'), inviteUrl, cancellationToken);
     }
 
+    /// <summary>
+    /// A chat by the id the bridge gives it (a webhook payload's <c>chat.id</c>): the portal the SyncWorker recorded for
+    /// it, as the bridge made it, with no command to the bridge.
+    /// </summary>
+    public async Task<Resolution> ChatAsync(MatrixSession session, BridgePlatform platform, string deviceId, BridgeRoomKind kind, string chatId,
+        CancellationToken cancellationToken) =>
+        await RecordedPortalAsync(session, platform, deviceId, chatId, cancellationToken, kind) is { } roomId
+            ? Resolution.Room(roomId)
+            : Resolution.Failed(kind == BridgeRoomKind.Group ? $"Unknown group_id: {chatId}" : $"Unknown chat: {chatId}");
+
     private async Task<Resolution> ResolveAsync(MatrixSession session, BridgePlatform platform, string deviceId, BridgeRoomKind kind,
         string remoteId, string asWritten, CancellationToken cancellationToken)
     {
@@ -53,9 +63,11 @@ public sealed class RecipientResolver(GatewayDb db, BridgeCommands commands, Mat
     }
 
     /// <summary>The portal the SyncWorker recorded for a chat of this device (or of no named receiver), if the identity is in one.</summary>
-    private Task<string?> RecordedPortalAsync(MatrixSession session, BridgePlatform platform, string deviceId, string chatId, CancellationToken cancellationToken) =>
+    private Task<string?> RecordedPortalAsync(MatrixSession session, BridgePlatform platform, string deviceId, string chatId, CancellationToken cancellationToken,
+        BridgeRoomKind? kind = null) =>
         db.Portals.AsNoTracking()
             .Where(p => p.IdentityId == session.IdentityId && p.Platform == platform.Key && p.ChatId == chatId && (p.DeviceId == deviceId || p.DeviceId == ""))
+            .Where(p => kind == null || p.Kind == kind)
             .OrderByDescending(p => p.DeviceId)
             .Select(p => p.RoomId)
             .FirstOrDefaultAsync(cancellationToken);

@@ -5,7 +5,8 @@ namespace Gateway.AppHost.Matrix;
 /// <summary>
 /// mautrix-whatsapp's config.yaml with what its validation refuses to start without (homeserver address and domain,
 /// the appservice tokens, the database URI, a permissions map) and what the gateway needs: the default bot and ghost
-/// names, the homeserver's users allowed, unencrypted portals. The bridge completes the file with its example's
+/// names, the homeserver's users allowed, unencrypted portals, and the send statuses and error notices the gateway turns
+/// into <c>message.status</c> events (bridgev2's <c>matrix.message_status_events</c> is off by default). The bridge completes the file with its example's
 /// defaults at start (bridgev2's config upgrade), so nothing else is written: no <c>{{.}}</c> templates, whose braces
 /// azd would read as expressions.
 /// </summary>
@@ -41,6 +42,9 @@ public static class WhatsAppBridgeConfig
             bridge:
               permissions:
                 "{settings.ServerName}": user
+            matrix:
+              message_status_events: true
+              message_error_notices: true
             encryption:
               allow: false
               default: false

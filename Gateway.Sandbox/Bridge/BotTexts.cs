@@ -57,9 +57,10 @@ public static class BotTexts
     };
     public static string StateUpdate(string deviceId, string state, string error) =>
         $"State update for +{deviceId}: `{state}` (`{error}`): {StateMessage(error)}";
-    // What a message sent through a BAD_CREDENTIALS login gets in reply (bridgev2 MessageStatus.ToNoticeEvent, with the
-    // login's last state message, portal.go handleMatrixEvent).
-    public static string NotBridged(string reason) => $"\u26a0\ufe0f Your message was not bridged: {reason}";
+    // What a failed event gets in reply (bridgev2 MessageStatus.ToNoticeEvent, the noun after the event's type); through a
+    // BAD_CREDENTIALS login the reason is the login's last state message (portal.go handleMatrixEvent).
+    public static string NotBridged(string reason, string eventType = "m.room.message") =>
+        $"\u26a0\ufe0f Your {eventType switch { "m.reaction" => "reaction", "m.room.redaction" => "redaction", _ => "message" }} was not bridged: {reason}";
     public const string NotLoggedInHere = "You're not logged in (receiver login is not logged in)";
     // start-chat through such a login: mautrix-whatsapp's validateIdentifer returns bridgev2.ErrNotLoggedIn.
     public const string NotLoggedInReason = "not logged in";

@@ -1,16 +1,25 @@
+using System.Text.Json;
 using Gateway.Sandbox.Matrix;
 
 namespace Gateway.Sandbox.Bridge;
 
 /// <summary>
 /// Decides what a Matrix event means to the bridge: an invite to the bot (a new management room), a command,
-/// or a message the user sends to a remote chat through a portal.
+/// or something the user sends to a remote chat through a portal (a message, sticker, reaction, redaction or read receipt).
 /// </summary>
-public sealed class EventRouter(CommandHandler commands, ILogger<EventRouter> logger)
+public sealed class EventRouter(CommandHandler commands, FailureSwitches switches, ILogger<EventRouter> logger)
 {
+    // What bridgev2 hands to the network connector; everything else in a portal (state, typing…) stays on Matrix.
+    private static readonly HashSet<string> BridgedTypes = ["m.room.message", "m.sticker", "m.reaction", "m.room.redaction"];
+
     public async Task RouteAsync(PlatformBridge bridge, MatrixEvent e)
     {
         var platform = bridge.Platform;
+        if (e.Type == "m.receipt")
+        {
+            RecordReceipts(bridge, e); // ephemeral: no sender of its own, each reader is inside
+            return;
+        }
         if (platform.IsBridgeUser(e.Sender))
         {
             return; // our own bot and ghosts, echoed back
@@ -20,42 +29,77 @@ public sealed class EventRouter(CommandHandler commands, ILogger<EventRouter> lo
             await AcceptInviteAsync(bridge, e);
             return;
         }
-        if (e.Type != "m.room.message")
+        if (!BridgedTypes.Contains(e.Type))
         {
             return;
         }
         var portal = bridge.Portals.ByRoom(e.RoomId);
-        if (CommandText(bridge, e, inPortal: portal is not null) is { } command)
+        if (e.Type == "m.room.message" && CommandText(bridge, e, inPortal: portal is not null) is { } command)
         {
             await commands.HandleAsync(bridge, e, command);
         }
         else if (portal is not null)
         {
-            if (bridge.Logins.Find(portal.DeviceId) is { IsConnected: false } login)
-            {
-                await RefuseAsync(bridge, e, login);
-                return;
-            }
-            var sent = bridge.Sent.Record(portal, e);
-            logger.LogInformation("{Platform} login {DeviceId} sent {Msgtype} to {Recipient}", platform.Name, sent.DeviceId, sent.Msgtype, sent.Recipient);
+            await BridgeAsync(bridge, portal, e);
         }
     }
 
+    private async Task BridgeAsync(PlatformBridge bridge, Portal portal, MatrixEvent e)
+    {
+        if (bridge.Logins.Find(portal.DeviceId) is { IsConnected: false } login)
+        {
+            await RefuseAsync(bridge, e, login);
+            return;
+        }
+        if (switches.TakeRefusal())
+        {
+            logger.LogInformation("{Platform} network refuses {EventId} of login {DeviceId}", bridge.Platform.Name, e.EventId, portal.DeviceId);
+            var reason = switches.RefuseReason;
+            await bridge.Statuses.FailedAsync(StatusTarget.Of(e), MessageStatuses.Fail, MessageStatuses.NetworkError, reason);
+            return;
+        }
+        var sent = bridge.Sent.Record(portal, e);
+        logger.LogInformation("{Platform} login {DeviceId} sent {Type} {Msgtype} to {Recipient}",
+            bridge.Platform.Name, sent.DeviceId, sent.Type, sent.Msgtype, sent.Recipient);
+        await bridge.Statuses.SuccessAsync(StatusTarget.Of(e));
+    }
+
     /// <summary>
-    /// A message through a login the phone unlinked goes nowhere. bridgev2 says so in reply (never to a notice), with
-    /// the login's last state message for its owner and the bare reason for anyone else.
+    /// An event through a login the phone unlinked goes nowhere. bridgev2 says so (ErrNotLoggedIn: may be retried once
+    /// logged in again), with the login's last state message for its owner and the bare reason for anyone else.
     /// </summary>
     private async Task RefuseAsync(PlatformBridge bridge, MatrixEvent e, Login login)
     {
         logger.LogInformation("{Platform} login {DeviceId} is {State}: {EventId} not bridged", bridge.Platform.Name, login.DeviceId, login.State, e.EventId);
-        if (e.MsgType == "m.notice")
-        {
-            return;
-        }
         var reason = e.Sender == login.UserId && BotTexts.StateMessage(login.StateError ?? "") is { } message
             ? message
             : BotTexts.NotLoggedInHere;
-        await bridge.SayAsync(e.RoomId, MessageContent.NotBridged(BotTexts.NotBridged(reason), e.EventId, e.Sender));
+        await bridge.Statuses.FailedAsync(StatusTarget.Of(e), MessageStatuses.Retriable, MessageStatuses.NoPermission, reason);
+    }
+
+    /// <summary>
+    /// The user's read receipts in portals (<c>{"$event": {"m.read": {"@user": {…}}}}</c>). Private receipts never go
+    /// to the remote chat, and our ghosts' own receipts come back here too.
+    /// </summary>
+    private void RecordReceipts(PlatformBridge bridge, MatrixEvent e)
+    {
+        if (bridge.Portals.ByRoom(e.RoomId) is not { } portal || e.Content.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+        foreach (var read in e.Content.EnumerateObject())
+        {
+            if (read.Value.ValueKind != JsonValueKind.Object || !read.Value.TryGetProperty("m.read", out var readers)
+                || readers.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+            foreach (var reader in readers.EnumerateObject().Where(r => !bridge.Platform.IsBridgeUser(r.Name)))
+            {
+                bridge.Sent.RecordReceipt(portal, reader.Name, read.Name);
+                logger.LogInformation("{Platform} {User} read {EventId} in {RoomId}", bridge.Platform.Name, reader.Name, read.Name, e.RoomId);
+            }
+        }
     }
 
     /// <summary>

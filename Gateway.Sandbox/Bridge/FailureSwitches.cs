@@ -8,6 +8,7 @@ namespace Gateway.Sandbox.Bridge;
 public sealed class FailureSwitches
 {
     public const string SimulatedFailure = "simulated failure (sandbox switch fail_next_command)";
+    public const string RefusedByNetwork = "The network refused the message (sandbox switch refuse_sends)";
 
     private int failNextCommand;
 
@@ -55,6 +56,37 @@ public sealed class FailureSwitches
         }
     }
 
+    private int refuseSends;
+
+    /// <summary>How many of the next events users send into portals the network refuses (a FAIL status and notice, never delivered).</summary>
+    public int RefuseSends
+    {
+        get => Volatile.Read(ref refuseSends);
+        set => Volatile.Write(ref refuseSends, value);
+    }
+
+    /// <summary>What a refused send is told (<c>message</c> of the status, words of the notice).</summary>
+    public string RefuseReason { get; set; } = RefusedByNetwork;
+
+    /// <summary>Takes one refusal: true while the refuse-sends count lasts, for one caller each.</summary>
+    public bool TakeRefusal()
+    {
+        var left = Volatile.Read(ref refuseSends);
+        while (left > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref refuseSends, left - 1, left);
+            if (seen == left)
+            {
+                return true;
+            }
+            left = seen;
+        }
+        return false;
+    }
+
+    /// <summary>Overrides every platform's <c>MessageStatusEvents</c> while set (null: each platform's own setting).</summary>
+    public bool? MessageStatusEvents { get; set; }
+
     public bool IsOnNetwork(string digits) => !notOnNetwork.ContainsKey(digits);
 
     /// <summary>Takes the fail-next-command switch: true for exactly one caller.</summary>
@@ -67,5 +99,8 @@ public sealed class FailureSwitches
         LateNextAnswerMs = 0;
         DropQrRefreshes = false;
         notOnNetwork.Clear();
+        RefuseSends = 0;
+        RefuseReason = RefusedByNetwork;
+        MessageStatusEvents = null;
     }
 }

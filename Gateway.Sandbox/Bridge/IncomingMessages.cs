@@ -6,12 +6,15 @@ namespace Gateway.Sandbox.Bridge;
 
 /// <summary>
 /// A message from the remote network to a linked device: from a contact, or from a member of <c>Group</c>.
-/// <c>RawContent</c>, when set, is posted as is instead of text or file (a test's unreadable event).
+/// <c>RawContent</c>, when set, is posted as is instead of text or file (a test's unreadable event). <c>Sticker</c>
+/// and <c>Voice</c> say what the file is.
 /// </summary>
 public sealed record IncomingMessage(string FromDigits, string? Text, GroupInfo? Group, IncomingFile? File, bool FromMe,
-    JsonObject? RawContent = null);
+    JsonObject? RawContent = null, IncomingLocation? Location = null, bool Sticker = false, bool Voice = false);
 
-public sealed record IncomingFile(byte[] Data, string MimeType, string FileName, bool NeverUploaded = false);
+public sealed record IncomingFile(byte[] Data, string MimeType, string FileName, bool NeverUploaded = false, int? DurationMs = null);
+
+public sealed record IncomingLocation(double Latitude, double Longitude, string? Name);
 
 public sealed record Delivered(Portal Portal, bool PortalCreated, string Sender, string EventId);
 
@@ -23,6 +26,8 @@ public sealed record Delivered(Portal Portal, bool PortalCreated, string Sender,
 /// </summary>
 public static class IncomingMessages
 {
+    private const string VoiceMimeType = "audio/ogg; codecs=opus";
+
     public static async Task<Delivered> DeliverAsync(PlatformBridge bridge, Login login, IncomingMessage message, CancellationToken cancellationToken)
     {
         var speakerDigits = message.FromMe ? login.DeviceId : message.FromDigits;
@@ -39,16 +44,40 @@ public static class IncomingMessages
             await bridge.Portals.EnsureMemberAsync(portal, speaker, "+" + speakerDigits);
         }
         var sender = bridge.Platform.GhostUserId(speaker);
-        var content = message.RawContent is { } raw ? raw.DeepClone().AsObject()
-            : message.File is { } file
-            ? MessageContent.Media(MediaFiles.MsgTypeFor(file.MimeType), file.FileName, message.Text,
-                file.NeverUploaded
-                    ? await bridge.Matrix.CreateMediaAsync(sender, cancellationToken)
-                    : await bridge.Matrix.UploadAsync(sender, file.Data, file.MimeType, file.FileName, cancellationToken),
-                MediaFiles.InfoFor(file.Data, file.MimeType))
-            : MessageContent.Text(message.Text ?? "");
-        var eventId = await bridge.Matrix.SendAsync(sender, portal.RoomId, "m.room.message", content, cancellationToken);
+        var (type, content) = await ContentAsync(bridge, sender, message, cancellationToken);
+        var eventId = await bridge.Matrix.SendAsync(sender, portal.RoomId, type, content, cancellationToken);
         return new Delivered(portal, created, sender, eventId);
+    }
+
+    /// <summary>The event type and content the bridge posts for <paramref name="message"/>, its file uploaded as the ghost.</summary>
+    private static async Task<(string Type, JsonObject Content)> ContentAsync(PlatformBridge bridge, string sender, IncomingMessage message,
+        CancellationToken cancellationToken)
+    {
+        if (message.RawContent is { } raw)
+        {
+            return ("m.room.message", raw.DeepClone().AsObject());
+        }
+        if (message.Location is { } location)
+        {
+            return ("m.room.message", MessageContent.Location(location.Latitude, location.Longitude, location.Name));
+        }
+        if (message.File is not { } file)
+        {
+            return ("m.room.message", MessageContent.Text(message.Text ?? ""));
+        }
+        // The bridge converts every voice note to what WhatsApp records, whatever the file was called.
+        var mimeType = message.Voice ? VoiceMimeType : file.MimeType;
+        var url = file.NeverUploaded
+            ? await bridge.Matrix.CreateMediaAsync(sender, cancellationToken)
+            : await bridge.Matrix.UploadAsync(sender, file.Data, mimeType, file.FileName, cancellationToken);
+        var info = MediaFiles.InfoFor(file.Data, mimeType);
+        if (file.DurationMs is { } duration)
+        {
+            info["duration"] = duration;
+        }
+        return message.Sticker ? ("m.sticker", MessageContent.Sticker(file.FileName, url, info))
+            : message.Voice ? ("m.room.message", MessageContent.Voice(file.FileName, url, info))
+            : ("m.room.message", MessageContent.Media(MediaFiles.MsgTypeFor(file.MimeType), file.FileName, message.Text, url, info));
     }
 
     /// <summary>A group named by invite link, or by id with or without the network's suffix (<c>…@g.us</c>).</summary>

@@ -35,6 +35,9 @@ public sealed class Portals(Platform platform, MatrixClient matrix, Ghosts ghost
 
     public Portal? ByRoom(string roomId) => byRoom.GetValueOrDefault(roomId);
 
+    /// <summary>The portal of one login's chat (<c>m.bridge</c> chat id), if the bridge has made one.</summary>
+    public Portal? Find(string deviceId, string chatId) => byRoom.Values.FirstOrDefault(p => p.DeviceId == deviceId && p.ChatId == chatId);
+
     public Task<(Portal Portal, bool Created)> GetOrCreateContactAsync(Login login, string digits) =>
         GetOrCreateAsync(login, platform.ContactChatId(digits), () => CreateContactRoomAsync(login, digits));
 

@@ -28,6 +28,7 @@ public static class ControlApi
         api.MapGet("/switches", GetSwitches);
         api.MapPost("/switches", SetSwitches);
         api.MapDelete("/switches", ResetSwitches);
+        api.MapChatEventsApi();
         return api;
     }
 
@@ -198,6 +199,10 @@ public static class ControlApi
         {
             return TypedResults.BadRequest(new ControlError("late_next_answer_ms must not be negative"));
         }
+        if (request.RefuseSends is < 0)
+        {
+            return TypedResults.BadRequest(new ControlError("refuse_sends must not be negative"));
+        }
         List<string>? notOnNetwork = null;
         foreach (var number in request.NotOnNetwork ?? [])
         {
@@ -211,6 +216,9 @@ public static class ControlApi
         switches.BotDelayMs = request.BotDelayMs ?? switches.BotDelayMs;
         switches.DropQrRefreshes = request.DropQrRefreshes ?? switches.DropQrRefreshes;
         switches.LateNextAnswerMs = request.LateNextAnswerMs ?? switches.LateNextAnswerMs;
+        switches.RefuseSends = request.RefuseSends ?? switches.RefuseSends;
+        switches.RefuseReason = string.IsNullOrWhiteSpace(request.RefuseReason) ? switches.RefuseReason : request.RefuseReason.Trim();
+        switches.MessageStatusEvents = request.MessageStatusEvents ?? switches.MessageStatusEvents;
         if (request.NotOnNetwork is not null)
         {
             switches.NotOnNetwork = notOnNetwork ?? [];

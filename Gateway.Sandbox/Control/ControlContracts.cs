@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Gateway.Sandbox.Bridge;
 
 namespace Gateway.Sandbox.Control;
@@ -9,84 +7,6 @@ namespace Gateway.Sandbox.Control;
 public sealed record ScanRequest(string? Code, string? Phone);
 
 public sealed record Scanned(string Platform, string DeviceId, string UserId, string ManagementRoomId);
-
-/// <param name="Content">Posted as is as the message's content instead of text or media (to test unreadable events).</param>
-public sealed record IncomingRequest(string? DeviceId, string? From, string? Text, string? Group, IncomingMediaRequest? Media,
-    string? Platform, bool FromMe = false, JsonElement? Content = null)
-{
-    /// <summary>The message this request describes for <paramref name="bridge"/>'s network, or why it cannot be one.</summary>
-    public (IncomingMessage? Message, string? Error) Validate(PlatformBridge bridge)
-    {
-        if (string.IsNullOrWhiteSpace(DeviceId))
-        {
-            return (null, "Missing required field: device_id");
-        }
-        if (string.IsNullOrWhiteSpace(From))
-        {
-            return (null, "Missing required field: from");
-        }
-        if (PhoneNumbers.Normalise(From, bridge.Platform.Options.ContactIdSuffix) is not { } from)
-        {
-            return (null, $"Invalid phone number in from: {From}");
-        }
-        JsonObject? raw = null;
-        if (Content is { ValueKind: not JsonValueKind.Null } content)
-        {
-            if (content.ValueKind != JsonValueKind.Object)
-            {
-                return (null, "content must be a JSON object");
-            }
-            if (!string.IsNullOrEmpty(Text) || Media is not null)
-            {
-                return (null, "Give either content or text/media, not both");
-            }
-            raw = JsonObject.Create(content);
-        }
-        else if (string.IsNullOrEmpty(Text) && Media is null)
-        {
-            return (null, "Either text, media or content must be provided");
-        }
-        GroupInfo? group = null;
-        if (!string.IsNullOrWhiteSpace(Group) && (group = IncomingMessages.ResolveGroup(bridge, Group.Trim())) is null)
-        {
-            return (null, $"Not a group invite link or group id: {Group}");
-        }
-        IncomingFile? file = null;
-        if (Media is not null)
-        {
-            var (decoded, error) = Media.Decode();
-            if (error is not null)
-            {
-                return (null, error);
-            }
-            file = decoded;
-        }
-        return (new IncomingMessage(from, Text, group, file, FromMe, raw), null);
-    }
-}
-
-/// <param name="NeverUploaded">
-/// The bridge reserves the file's URL but never uploads it (an asynchronous upload that failed): every download of it
-/// waits, then fails with 504 <c>M_NOT_YET_UPLOADED</c>.
-/// </param>
-public sealed record IncomingMediaRequest(string? MimeType, string? Base64, string? Filename, bool NeverUploaded = false)
-{
-    public (IncomingFile? File, string? Error) Decode()
-    {
-        if (string.IsNullOrEmpty(Base64))
-        {
-            return (null, "Missing required field: media.base64");
-        }
-        var data = new byte[Base64.Length];
-        if (!Convert.TryFromBase64String(Base64, data, out var length))
-        {
-            return (null, "media.base64 is not valid base64");
-        }
-        return (new IncomingFile(data[..length],
-            string.IsNullOrWhiteSpace(MimeType) ? "application/octet-stream" : MimeType,
-            string.IsNullOrWhiteSpace(Filename) ? "file" : Filename, NeverUploaded), null);
-    }
-}
 
 public sealed record IncomingAccepted(string Platform, string DeviceId, string RoomId, string EventId, string Sender,
     string ChatType, string ChatId, bool PortalCreated);
@@ -119,12 +39,14 @@ public sealed record PortalView(string Platform, string DeviceId, string ChatTyp
 
 /// <summary>Omitted fields stay as they are.</summary>
 public sealed record SwitchesRequest(bool? FailNextCommand, int? BotDelayMs, bool? DropQrRefreshes, IReadOnlyList<string>? NotOnNetwork,
-    int? LateNextAnswerMs = null);
+    int? LateNextAnswerMs = null, int? RefuseSends = null, string? RefuseReason = null, bool? MessageStatusEvents = null);
 
+/// <summary><c>MessageStatusEvents</c> null: each platform's own setting.</summary>
 public sealed record SwitchesView(bool FailNextCommand, int BotDelayMs, bool DropQrRefreshes, IReadOnlyCollection<string> NotOnNetwork,
-    int LateNextAnswerMs)
+    int LateNextAnswerMs, int RefuseSends, string RefuseReason, bool? MessageStatusEvents)
 {
-    public static SwitchesView Of(FailureSwitches s) => new(s.FailNextCommand, s.BotDelayMs, s.DropQrRefreshes, s.NotOnNetwork, s.LateNextAnswerMs);
+    public static SwitchesView Of(FailureSwitches s) => new(s.FailNextCommand, s.BotDelayMs, s.DropQrRefreshes, s.NotOnNetwork, s.LateNextAnswerMs,
+        s.RefuseSends, s.RefuseReason, s.MessageStatusEvents);
 }
 
 /// <summary>Chats a phone has before it links: contacts by number, groups by invite link (with a name and members if given).</summary>

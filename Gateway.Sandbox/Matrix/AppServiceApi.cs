@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Gateway.Sandbox.Bridge;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -40,6 +41,12 @@ public static class AppServiceApi
         }
         ForgetOldTransactions();
         foreach (var e in body?.Events ?? [])
+        {
+            queue.Enqueue(bridge, e);
+        }
+        // Read receipts come only because the registration asks for ephemeral events (MSC2409); typing and presence
+        // mean nothing to the remote chat here.
+        foreach (var e in (body?.Ephemeral ?? body?.UnstableEphemeral ?? []).Where(e => e.Type == "m.receipt"))
         {
             queue.Enqueue(bridge, e);
         }
@@ -85,7 +92,10 @@ public static class AppServiceApi
         }
     }
 
-    private sealed record Transaction(List<MatrixEvent>? Events);
+    private sealed record Transaction(
+        List<MatrixEvent>? Events,
+        List<MatrixEvent>? Ephemeral,
+        [property: JsonPropertyName("de.sorunome.msc2409.ephemeral")] List<MatrixEvent>? UnstableEphemeral);
 
     public sealed record MatrixError(string Errcode, string Error);
 }

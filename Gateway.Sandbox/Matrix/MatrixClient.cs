@@ -75,12 +75,22 @@ public sealed class MatrixClient(HttpClient http, string asToken)
         return (await CallAsync<EventIdResponse>(HttpMethod.Put, path, asUser, new { }, cancellationToken)).EventId;
     }
 
+    /// <summary>An ordinary (public) read receipt: <paramref name="asUser"/> has read the room up to this event.</summary>
+    public Task SendReadReceiptAsync(string asUser, string roomId, string eventId, CancellationToken cancellationToken) =>
+        CallAsync<JsonObject>(HttpMethod.Post,
+            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/receipt/m.read/{Uri.EscapeDataString(eventId)}", asUser, new { }, cancellationToken);
+
+    /// <summary>One event of a room, as <paramref name="asUser"/> (a member) sees it; 404 <c>M_NOT_FOUND</c> for none.</summary>
+    public Task<MatrixEvent> GetEventAsync(string asUser, string roomId, string eventId, CancellationToken cancellationToken) =>
+        CallAsync<MatrixEvent>(HttpMethod.Get,
+            $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/event/{Uri.EscapeDataString(eventId)}", asUser, null, cancellationToken);
+
     /// <summary>Uploads to the media repository and returns the <c>mxc://</c> URL.</summary>
     public async Task<string> UploadAsync(string? asUser, byte[] data, string mimeType, string fileName, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, WithUser($"/_matrix/media/v3/upload?filename={Uri.EscapeDataString(fileName)}", asUser))
         {
-            Content = new ByteArrayContent(data) { Headers = { ContentType = new MediaTypeHeaderValue(mimeType) } },
+            Content = new ByteArrayContent(data) { Headers = { ContentType = MediaTypeHeaderValue.Parse(mimeType) } }, // may carry parameters (codecs=opus)
         };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", asToken);
         using var response = await http.SendAsync(request, cancellationToken);

@@ -3,12 +3,17 @@ using System.Text.Json.Nodes;
 
 namespace Gateway.Sandbox.Matrix;
 
-/// <summary>An event as the homeserver pushes it in a transaction.</summary>
-public sealed record MatrixEvent(string Type, string RoomId, string Sender, string EventId, string? StateKey, JsonElement Content)
+/// <summary>
+/// An event as the homeserver pushes it in a transaction. <c>Redacts</c> is where room versions before 11 name a
+/// redaction's target (later ones put it in the content).
+/// </summary>
+public sealed record MatrixEvent(string Type, string RoomId, string Sender, string EventId, string? StateKey, JsonElement Content,
+    string? Redacts = null)
 {
     public string? Membership => Content.ValueKind == JsonValueKind.Object && Content.TryGetProperty("membership", out var m) ? m.GetString() : null;
     public string? MsgType => String("msgtype");
     public string? Body => String("body");
+    public string? RedactedEvent => Redacts ?? String("redacts");
 
     public string? String(string name) =>
         Content.ValueKind == JsonValueKind.Object && Content.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

@@ -1,10 +1,11 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Gateway.Sandbox.Matrix;
 
-/// <summary>Builds <c>m.room.message</c> contents the way mautrix bridges shape them.</summary>
+/// <summary>Builds message contents the way mautrix bridges shape them.</summary>
 public static partial class MessageContent
 {
     /// <summary>
@@ -71,6 +72,53 @@ public static partial class MessageContent
         };
         return content;
     }
+
+    /// <summary>A text edit as bridgev2 sends one: the new text in <c>m.new_content</c>, <c>* </c> before it as the fallback.</summary>
+    public static JsonObject Edit(string text, string eventId) => new()
+    {
+        ["msgtype"] = "m.text",
+        ["body"] = "* " + text,
+        ["m.new_content"] = Text(text),
+        ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.replace", ["event_id"] = eventId },
+    };
+
+    public static JsonObject Reaction(string eventId, string key) => new()
+    {
+        ["m.relates_to"] = new JsonObject { ["rel_type"] = "m.annotation", ["event_id"] = eventId, ["key"] = key },
+    };
+
+    /// <summary>
+    /// A voice note as mautrix-whatsapp sends a push-to-talk message: an <c>m.audio</c> marked with MSC3245, with its
+    /// length under MSC1767 too, in the Opus-in-Ogg WhatsApp records.
+    /// </summary>
+    public static JsonObject Voice(string fileName, string mxcUrl, JsonObject info)
+    {
+        var content = Media("m.audio", fileName, null, mxcUrl, info);
+        content["org.matrix.msc3245.voice"] = new JsonObject();
+        var audio = new JsonObject();
+        if (info["duration"] is { } duration)
+        {
+            audio["duration"] = duration.DeepClone();
+        }
+        content["org.matrix.msc1767.audio"] = audio;
+        return content;
+    }
+
+    /// <summary>An <c>m.sticker</c> event's content: a file message without a msgtype (stickers are their own event type).</summary>
+    public static JsonObject Sticker(string fileName, string mxcUrl, JsonObject info)
+    {
+        var content = Media("m.image", fileName, null, mxcUrl, info);
+        content.Remove("msgtype");
+        return content;
+    }
+
+    /// <summary>A shared location: <c>geo:&lt;lat&gt;,&lt;long&gt;</c> written the same whatever the machine's culture.</summary>
+    public static JsonObject Location(double latitude, double longitude, string? name) => new()
+    {
+        ["msgtype"] = "m.location",
+        ["body"] = string.IsNullOrWhiteSpace(name) ? "Location" : name,
+        ["geo_uri"] = string.Create(CultureInfo.InvariantCulture, $"geo:{latitude},{longitude}"),
+    };
 
     /// <summary>
     /// The login QR: an <c>m.image</c> named <c>qr.png</c> whose body is the raw payload. A refresh is an

@@ -33,6 +33,13 @@ public sealed class PlatformOptions
     /// (<c>{phone}</c> = its digits); empty = bridgev2's <c>Identifier `x` not found</c>.
     /// </summary>
     public string NotOnNetworkReason { get; set; } = "";
+    /// <summary>
+    /// mautrix's <c>matrix.message_status_events</c>: the bot answers every bridged event with a
+    /// <c>com.beeper.message_send_status</c> (off in the bridge's example config; the gateway's deployment turns it on).
+    /// </summary>
+    public bool MessageStatusEvents { get; set; }
+    /// <summary>mautrix's <c>matrix.message_error_notices</c>: a failed event also gets a <c>⚠️ Your message was not bridged</c> notice.</summary>
+    public bool MessageErrorNotices { get; set; } = true;
     public double FirstQrSeconds { get; set; } = 60;
     public double QrRefreshSeconds { get; set; } = 20;
     public int QrRefreshes { get; set; } = 5;

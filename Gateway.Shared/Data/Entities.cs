@@ -147,3 +147,40 @@ public sealed class ChatPortal
     public required string RoomId { get; set; }
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>
+/// A message an identity sent into a portal (through the API), and what became of it so far
+/// (<see cref="Events.MessageStatuses"/>). Written by the Api when it sends and by the SyncWorker when it sees the
+/// message in the portal (whichever is first), moved on only by the SyncWorker as the bridge reports.
+/// </summary>
+public sealed class SentMessage
+{
+    public long Id { get; set; }
+    public int IdentityId { get; set; }
+    public MatrixIdentity Identity { get; set; } = null!;
+    public required string EventId { get; set; }
+    public required string Platform { get; set; }
+    public required string DeviceId { get; set; }
+    public required string RoomId { get; set; }
+    /// <summary>The recipient as the API caller wrote it, or the chat id when the gateway did not see the send.</summary>
+    public required string Recipient { get; set; }
+    public required string Status { get; set; }
+    /// <summary>Why it failed, in the bridge's words.</summary>
+    public string? Error { get; set; }
+    public DateTime SentAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// A contact's reaction event and the message it reacts to: taking a reaction back is a redaction of the reaction
+/// event, which on the homeserver no longer says what it reacted to.
+/// </summary>
+public sealed class ReceivedReaction
+{
+    public long Id { get; set; }
+    public int IdentityId { get; set; }
+    public MatrixIdentity Identity { get; set; } = null!;
+    public required string EventId { get; set; }
+    public required string MessageId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}

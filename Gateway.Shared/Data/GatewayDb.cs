@@ -10,6 +10,8 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     public DbSet<LinkedDevice> Devices => Set<LinkedDevice>();
     public DbSet<BridgeRoom> BridgeRooms => Set<BridgeRoom>();
     public DbSet<ChatPortal> Portals => Set<ChatPortal>();
+    public DbSet<SentMessage> SentMessages => Set<SentMessage>();
+    public DbSet<ReceivedReaction> ReceivedReactions => Set<ReceivedReaction>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<DeliveryPayload> DeliveryPayloads => Set<DeliveryPayload>();
@@ -67,8 +69,23 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
             portal.HasOne(p => p.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
         });
 
+        model.Entity<SentMessage>(message =>
+        {
+            message.HasIndex(m => new { m.IdentityId, m.EventId }).IsUnique();
+            message.HasIndex(m => new { m.IdentityId, m.RoomId, m.SentAt }); // a read receipt reads what came before it
+            message.Property(m => m.Status).HasMaxLength(16);
+            message.HasOne(m => m.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<ReceivedReaction>(reaction =>
+        {
+            reaction.HasIndex(r => new { r.IdentityId, r.EventId }).IsUnique();
+            reaction.HasOne(r => r.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
         model.Entity<Webhook>(webhook =>
         {
+            webhook.Property(w => w.Events).HasDefaultValueSql("ARRAY['message']::text[]");
             webhook.HasIndex(w => new { w.TokenId, w.Url }).IsUnique();
             webhook.HasOne(w => w.Token).WithMany().OnDelete(DeleteBehavior.Cascade);
         });

@@ -29,6 +29,16 @@ public static class IdempotentInserts
             """, cancellationToken);
 
     /// <summary>Adds a linked device unless the phone is linked already, to this identity or another.</summary>
+    /// <summary>A message the identity sent, at <see cref="Events.MessageStatuses.Pending"/>; the first of the Api and the worker records it.</summary>
+    public static Task<int> RecordSentMessageAsync(this GatewayDb db, int identityId, string eventId, string platform, string deviceId, string roomId,
+        string recipient, DateTime sentAt, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO sent_messages (identity_id, event_id, platform, device_id, room_id, recipient, status, sent_at, updated_at)
+            VALUES ({identityId}, {eventId}, {platform}, {deviceId}, {roomId}, {recipient}, {Events.MessageStatuses.Pending}, {sentAt}, {sentAt})
+            ON CONFLICT (identity_id, event_id) DO NOTHING
+            """, cancellationToken);
+
     public static Task<int> AddDeviceIfMissingAsync(this GatewayDb db, int identityId, string platform, string deviceId, DateTime linkedAt,
         CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync(

@@ -1,3 +1,5 @@
+using Gateway.Shared.Events;
+
 namespace Gateway.Shared.Data;
 
 /// <summary>Where a token's incoming messages are POSTed. Tied to the token: deleting the token deletes it.</summary>
@@ -10,6 +12,8 @@ public sealed class Webhook
     /// <summary>The signing secret, encrypted with <see cref="Security.SecretBox"/>: the worker must read it again to sign.</summary>
     public required byte[] SecretCipher { get; set; }
     public bool Active { get; set; } = true;
+    /// <summary>The kinds of event it receives (<see cref="EventKinds"/>); <c>*</c> for all.</summary>
+    public List<string> Events { get; set; } = [.. EventKinds.Default];
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     /// <summary>Since when every attempt has failed (timeouts, 5xx, network errors); null while the receiver answers.</summary>

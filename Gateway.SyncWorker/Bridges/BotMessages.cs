@@ -34,6 +34,7 @@ public sealed class BotMessages(DeviceLinks devices, IConnectionMultiplexer redi
         var content = message["content"];
         var answer = BotAnswer.Read(content);
         var sentAt = DateTimeOffset.FromUnixTimeMilliseconds(EventJson.Long(message["origin_server_ts"]) ?? 0).UtcDateTime;
+        var report = new BotReport(EventJson.String(message["event_id"]) ?? "", roomId, sentAt);
         var answerTo = answer.Answers.Count > 0 && EventJson.String(message["event_id"]) is { } eventId
             ? await TakeAwaitedCommandAsync(identity, platform, eventId, answer.Answers)
             : null;
@@ -42,7 +43,7 @@ public sealed class BotMessages(DeviceLinks devices, IConnectionMultiplexer redi
         {
             // Before the answer is relayed, and whether or not the Api still waits for it: a logout the bridge took
             // late leaves no device the bridge no longer has.
-            await devices.UnlinkedAsync(identity.IdentityId, platform.Key, loggedOut, cancellationToken);
+            await devices.UnlinkedAsync(identity.IdentityId, platform.Key, loggedOut, report, cancellationToken);
         }
         await PublishAsync(RedisNames.BotChannel(identity.IdentityId),
             new BotNotice(platform.Key, BotNotice.Answer, roomId, EventJson.String(content?["body"]) ?? "", AnswerTo: answerTo).ToJson());
@@ -56,14 +57,14 @@ public sealed class BotMessages(DeviceLinks devices, IConnectionMultiplexer redi
                 await PublishFrameAsync(identity, platform, LinkFrame.PairingCode(answer.Code!, platform.PairingCodeSeconds));
                 break;
             case BotAnswerKind.LoggedIn:
-                await devices.LinkedAsync(identity.IdentityId, identity.UserId, platform.Key, answer.DeviceId!, sentAt, cancellationToken);
+                await devices.LinkedAsync(identity.IdentityId, identity.UserId, platform.Key, answer.DeviceId!, report, cancellationToken);
                 await PublishFrameAsync(identity, platform, LinkFrame.Success(platform.Key, answer.DeviceId!));
                 break;
             case BotAnswerKind.LoginFailed:
                 await PublishFrameAsync(identity, platform, LinkFrame.Failure(answer.Body));
                 break;
             case BotAnswerKind.LoggedOutByPhone:
-                await devices.LoggedOutAsync(identity.IdentityId, platform.Key, answer.DeviceId!, answer.Body, sentAt, cancellationToken);
+                await devices.LoggedOutAsync(identity.IdentityId, platform.Key, answer.DeviceId!, answer.Body, report, cancellationToken);
                 break;
         }
     }

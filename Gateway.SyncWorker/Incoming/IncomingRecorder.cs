@@ -1,41 +1,82 @@
 using System.Collections.Concurrent;
+using Gateway.Shared.Data;
+using Gateway.Shared.Events;
 using Gateway.Shared.Matrix;
 using Gateway.SyncWorker.Delivery;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Gateway.SyncWorker.Incoming;
 
 /// <summary>
-/// Stores a batch's incoming messages one by one (docs/api.md#limits). A message whose own storing fails is tried again
-/// with its batch; on its last try (<see cref="IncomingOptions.MaxTries"/>) it goes without its file if the file was
-/// the trouble, and otherwise is recorded as failed, so one bad message cannot stop the identity's inbound for good.
-/// An outage (homeserver or database unreachable) is no fault of the message and is waited out however long it lasts:
-/// nothing is given up for it.
+/// Stores a batch's events one by one for their webhooks (docs/api.md#limits). An event whose own storing fails is tried
+/// again with its batch; on its last try (<see cref="IncomingOptions.MaxTries"/>) a message goes without its file if the
+/// file was the trouble, and otherwise the event is recorded as failed, so one bad event cannot stop the identity's
+/// inbound for good. An outage (homeserver or database unreachable) is no fault of the event and is waited out however
+/// long it lasts: nothing is given up for it.
 /// </summary>
 public sealed class IncomingRecorder(
-    IncomingMessages messages, WebhookOutbox outbox, IncomingTries tries, IOptions<IncomingOptions> options, ILogger<IncomingRecorder> logger)
+    GatewayDb db, IncomingMedia media, WebhookOutbox outbox, IncomingTries tries, TimeProvider clock, IOptions<IncomingOptions> options,
+    ILogger<IncomingRecorder> logger)
 {
-    public async Task RecordAsync(MatrixSession identity, IncomingMessage message, CancellationToken cancellationToken)
+    public async Task RecordAsync(MatrixSession identity, IncomingEvent incoming, CancellationToken cancellationToken)
     {
-        var lastTry = tries.Of(identity, message) >= options.Value.MaxTries - 1;
+        var lastTry = tries.Of(identity, incoming) >= options.Value.MaxTries - 1;
         try
         {
-            var payload = await messages.PayloadAsync(identity, message, withoutFileOnError: lastTry, cancellationToken);
-            await outbox.RecordAsync(identity, message, payload, cancellationToken);
+            if (incoming.Step is { } step)
+            {
+                await RecordStepAsync(identity, incoming, step, cancellationToken);
+            }
+            else
+            {
+                await outbox.RecordAsync(identity.IdentityId, await ReadyAsync(identity, incoming, lastTry, cancellationToken), cancellationToken);
+            }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && !IsOutage(e))
         {
             if (!lastTry)
             {
-                tries.Failed(identity, message);
+                tries.Failed(identity, incoming);
                 throw;
             }
-            logger.LogError(e, "Incoming message {EventId} of {UserId} could not be stored after {Tries} tries; recorded as failed",
-                message.EventId, identity.UserId, options.Value.MaxTries);
-            await outbox.RecordFailedAsync(identity, message, "The gateway could not store this message", cancellationToken);
+            logger.LogError(e, "Incoming event {Id} of {UserId} could not be stored after {Tries} tries; recorded as failed",
+                incoming.Id, identity.UserId, options.Value.MaxTries);
+            await outbox.RecordFailedAsync(identity.IdentityId, new OutboxEvent(incoming.Kind, incoming.Id, incoming.RoomId, []),
+                "The gateway could not store this event", cancellationToken);
         }
-        tries.Forget(identity, message);
+        tries.Forget(identity, incoming);
+    }
+
+    /// <summary>The event's body; a message's file is downloaded now, so one file at a time is in memory.</summary>
+    private async Task<OutboxEvent> ReadyAsync(MatrixSession identity, IncomingEvent incoming, bool lastTry, CancellationToken cancellationToken)
+    {
+        var payload = incoming is { Payload: MessagePayload message, File: { } file }
+            ? message with { Media = await media.OfAsync(identity, file, withoutFileOnError: lastTry, cancellationToken) }
+            : incoming.Payload;
+        return new OutboxEvent(incoming.Kind, incoming.Id, incoming.RoomId, OutboxEvent.Serialize(payload));
+    }
+
+    /// <summary>
+    /// A status is told only when it moves its message on (<see cref="MessageStatuses.MovesTo"/>): the step and its
+    /// event are stored together, so a replayed batch, or a status the bridge reports twice, tells nothing again.
+    /// </summary>
+    private async Task RecordStepAsync(MatrixSession identity, IncomingEvent incoming, StatusStep step, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var message = await db.SentMessages
+            .FromSql($"SELECT * FROM sent_messages WHERE identity_id = {identity.IdentityId} AND event_id = {step.MessageId} FOR UPDATE")
+            .SingleOrDefaultAsync(cancellationToken);
+        if (message is null || !MessageStatuses.MovesTo(message.Status, step.Status))
+        {
+            return; // not a message sent here, or one that has gone that far already
+        }
+        (message.Status, message.Error, message.UpdatedAt) = (step.Status, step.Error, clock.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        var payload = (StatusPayload)incoming.Payload with { Recipient = message.Recipient };
+        await outbox.RecordAsync(identity.IdentityId, new OutboxEvent(incoming.Kind, incoming.Id, incoming.RoomId, OutboxEvent.Serialize(payload)), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static bool IsOutage(Exception e) =>
@@ -43,17 +84,17 @@ public sealed class IncomingRecorder(
 }
 
 /// <summary>
-/// How often each identity's storing of each message has failed, across its batch's retries (a worker restart starts
+/// How often each identity's storing of each event has failed, across its batch's retries (a worker restart starts
 /// afresh). Per identity: two identities in one group see the same event, and each stores its own.
 /// </summary>
 public sealed class IncomingTries
 {
     private readonly ConcurrentDictionary<(int IdentityId, string EventId), int> failures = new();
 
-    public int Of(MatrixSession identity, IncomingMessage message) => failures.GetValueOrDefault((identity.IdentityId, message.EventId));
+    public int Of(MatrixSession identity, IncomingEvent incoming) => failures.GetValueOrDefault((identity.IdentityId, incoming.Id));
 
-    public void Failed(MatrixSession identity, IncomingMessage message) =>
-        failures.AddOrUpdate((identity.IdentityId, message.EventId), 1, (_, count) => count + 1);
+    public void Failed(MatrixSession identity, IncomingEvent incoming) =>
+        failures.AddOrUpdate((identity.IdentityId, incoming.Id), 1, (_, count) => count + 1);
 
-    public void Forget(MatrixSession identity, IncomingMessage message) => failures.TryRemove((identity.IdentityId, message.EventId), out _);
+    public void Forget(MatrixSession identity, IncomingEvent incoming) => failures.TryRemove((identity.IdentityId, incoming.Id), out _);
 }

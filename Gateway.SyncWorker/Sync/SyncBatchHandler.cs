@@ -13,11 +13,12 @@ namespace Gateway.SyncWorker.Sync;
 /// <summary>
 /// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts on its own server (and nobody else),
 /// recording each portal by its <c>m.bridge</c> chat id and receiver (whether the gateway asked for it or not), passes
-/// bot messages in management rooms to <see cref="BotMessages"/>, records incoming messages in portal rooms for their
-/// webhooks one by one (<see cref="IncomingRecorder"/>), then stores the batch's <c>next_batch</c> if its lease is still held.
+/// bot messages in management rooms to <see cref="BotMessages"/>, hands the portal rooms to <see cref="IncomingEvents"/> and
+/// records what they make for the webhooks one by one (<see cref="IncomingRecorder"/>), then stores the batch's
+/// <c>next_batch</c> if its lease is still held.
 /// </summary>
 public sealed class SyncBatchHandler(
-    GatewayDb db, MatrixClient matrix, BotMessages botMessages, IncomingMessages incomingMessages, IncomingRecorder recorder, WebhookOutbox outbox,
+    GatewayDb db, MatrixClient matrix, BotMessages botMessages, IncomingEvents incomingEvents, IncomingRecorder recorder, WebhookOutbox outbox,
     IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
 {
     public async Task HandleAsync(MatrixSession identity, SyncLease lease, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
@@ -38,7 +39,7 @@ public sealed class SyncBatchHandler(
         }
 
         var joined = rooms?["join"]?.AsObject();
-        List<IncomingMessage> incoming = [];
+        List<IncomingEvent> incoming = [];
         if (joined is { Count: > 0 })
         {
             var managementRooms = await db.BridgeRooms.AsNoTracking()
@@ -60,16 +61,31 @@ public sealed class SyncBatchHandler(
                     }
                 }
             }
-            incoming = await incomingMessages.CollectAsync(identity, bridgeUsers, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
+            incoming = await incomingEvents.CollectAsync(identity, bridgeUsers, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
         }
 
-        foreach (var message in incoming)
+        foreach (var incomingEvent in incoming)
         {
             lease.EnsureHeld(); // a slow batch (large files) may outlast the lease
-            await recorder.RecordAsync(identity, message, cancellationToken);
-            await outbox.AnnounceAsync(); // each message goes out as soon as it is stored, not after the batch's last file
+            await recorder.RecordAsync(identity, incomingEvent, cancellationToken);
+            await outbox.AnnounceAsync(); // each event goes out as soon as it is stored, not after the batch's last file
         }
-        await outbox.CommitSyncTokenAsync(identity, lease, nextBatch, cancellationToken);
+        await CommitSyncTokenAsync(identity, lease, nextBatch, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the batch's <c>next_batch</c>, once all its events are recorded: the batch is handled. Only under the
+    /// lease's fence: a replica that lost the identity (however long it was paused) cannot move its sync token.
+    /// </summary>
+    private async Task CommitSyncTokenAsync(MatrixSession identity, SyncLease lease, string nextBatch, CancellationToken cancellationToken)
+    {
+        var stored = await db.MatrixIdentities
+            .Where(i => i.Id == identity.IdentityId && i.SyncLeaseHolder == lease.Holder && i.SyncLeaseFence == lease.Fence)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.SyncToken, nextBatch), cancellationToken);
+        if (stored == 0)
+        {
+            throw new SyncLeaseLostException(lease.IdentityId);
+        }
     }
 
     private async Task JoinPortalAsync(MatrixSession identity, BridgePlatform platform, BridgeUsers bridgeUsers, string roomId, CancellationToken cancellationToken)

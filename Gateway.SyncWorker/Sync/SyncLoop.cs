@@ -15,12 +15,16 @@ public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClie
     /// <summary>How long one /sync waits for something to happen before answering empty.</summary>
     public static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(30);
 
-    /// <summary>Only what the worker acts on: messages, memberships and bridge state; no presence, receipts or typing.</summary>
+    /// <summary>
+    /// Only what the worker acts on: messages, stickers, reactions, redactions, the bridge's send statuses, memberships,
+    /// bridge state and read receipts; no presence, typing or account data.
+    /// </summary>
     private const string Filter = """
         {"presence":{"types":[]},"account_data":{"types":[]},
-         "room":{"ephemeral":{"types":[]},"account_data":{"types":[]},
+         "room":{"ephemeral":{"types":["m.receipt"]},"account_data":{"types":[]},
                  "state":{"types":["m.bridge","m.room.member"],"lazy_load_members":true},
-                 "timeline":{"types":["m.room.message","m.room.member","m.bridge"],"limit":100}}}
+                 "timeline":{"types":["m.room.message","m.sticker","m.reaction","m.room.redaction","com.beeper.message_send_status",
+                                      "m.room.member","m.bridge"],"limit":100}}}
         """;
 
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);

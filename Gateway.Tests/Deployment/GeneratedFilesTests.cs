@@ -52,6 +52,7 @@ public sealed class GeneratedFilesTests
         Assert.Equal(("whatsappbot", "29318", "http://whatsapp:29318"),
             (Scalar(config, "appservice", "bot", "username"), Scalar(config, "appservice", "port"), Scalar(config, "appservice", "address")));
         Assert.Equal("false", Scalar(config, "encryption", "require"));
+        Assert.Equal(("true", "true"), (Scalar(config, "matrix", "message_status_events"), Scalar(config, "matrix", "message_error_notices")));
         foreach (var placeholder in new[] { "example.com", "This value is generated", "user:password@host", "{{" })
         {
             Assert.DoesNotContain(placeholder, text);

@@ -2,14 +2,18 @@ using System.Text.Json.Nodes;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
 using Gateway.Shared.Bridges;
+using Gateway.Shared.Data;
 using Gateway.Shared.Matrix;
 
 namespace Gateway.Api.Features.Messages;
 
-/// <summary>Resolves each recipient to its portal room and sends the message there, one result per recipient.</summary>
-public sealed class MessageSender(RecipientResolver resolver, MatrixClient matrix, ILogger<MessageSender> logger)
+/// <summary>
+/// Resolves each recipient to its portal room and sends the message there, one result per recipient. Each message sent
+/// is recorded for its statuses (docs/api.md#events-on-webhooks) before its result is answered.
+/// </summary>
+public sealed class MessageSender(RecipientResolver resolver, MatrixClient matrix, GatewayDb db, TimeProvider clock, ILogger<MessageSender> logger)
 {
-    public sealed record Outgoing(bool ToGroups, IReadOnlyList<string> Recipients, string? Text, OutgoingFile? File, string? ReplyId);
+    public sealed record Outgoing(RecipientKind Kind, IReadOnlyList<string> Recipients, string? Text, OutgoingFile? File, string? ReplyId);
 
     public async Task<List<RecipientResult>> SendAsync(MatrixSession session, BridgePlatform platform, string deviceId, Outgoing outgoing,
         CancellationToken cancellationToken)
@@ -20,9 +24,13 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
         {
             try
             {
-                var resolution = outgoing.ToGroups
-                    ? await resolver.GroupAsync(session, platform, deviceId, recipient, cancellationToken)
-                    : await resolver.ContactAsync(session, platform, deviceId, recipient, cancellationToken);
+                var resolution = outgoing.Kind switch
+                {
+                    RecipientKind.GroupUrl => await resolver.GroupAsync(session, platform, deviceId, recipient, cancellationToken),
+                    RecipientKind.GroupId => await resolver.ChatAsync(session, platform, deviceId, BridgeRoomKind.Group, recipient, cancellationToken),
+                    _ when Recipients.IsChatId(recipient) => await resolver.ChatAsync(session, platform, deviceId, BridgeRoomKind.Contact, recipient, cancellationToken),
+                    _ => await resolver.ContactAsync(session, platform, deviceId, recipient, cancellationToken),
+                };
                 if (resolution.RoomId is not { } roomId)
                 {
                     results.Add(RecipientResult.Failed(recipient, resolution.Error!));
@@ -39,6 +47,8 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
                     content["m.relates_to"] = new JsonObject { ["m.in_reply_to"] = new JsonObject { ["event_id"] = replyId } };
                 }
                 var eventId = await matrix.SendMessageAsync(session.AccessToken, roomId, content, Guid.NewGuid().ToString("N"), cancellationToken);
+                await db.RecordSentMessageAsync(session.IdentityId, eventId, platform.Key, deviceId, roomId, recipient, clock.GetUtcNow().UtcDateTime,
+                    CancellationToken.None); // sent is sent: its record is not left out because the caller went
                 results.Add(RecipientResult.Sent(recipient, eventId));
             }
             // Earlier recipients may have the message already: whatever goes wrong is this recipient's result, never

@@ -35,8 +35,9 @@ public static class MessagesApi
             .Accepts<SendMessageRequest>("application/json", "multipart/form-data")
             .WithName("sendMessage").WithSummary("Send a message")
             .WithExample(MessageExamples.Send, MessageExamples.Sent)
-            .WithDescription("Text and/or a file (multipart field `file`) to comma-separated `contact`s or `group_url`s "
-                + "(group_url wins when both are given), optionally as a reply (`reply_id`). One result per recipient.")
+            .WithDescription("Text and/or a file (multipart field `file`) to comma-separated `contact`s, `group_url`s or `group_id`s "
+                + "(group_url wins, then group_id; a webhook's `chat.id` is taken back as `contact` or `group_id`), optionally as a reply "
+                + "(`reply_id`). One result per recipient.")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(maxFileBytes + 1024 * 1024))
             .DisableAntiforgery();
     }
@@ -62,8 +63,10 @@ public static class MessagesApi
         {
             return invalidPlatform;
         }
-        var toGroups = Recipients.Parse(request.GroupUrl).Count > 0;
-        var recipients = Recipients.Parse(toGroups ? request.GroupUrl : request.Contact);
+        // The first list given wins: group_url, then group_id, then contact.
+        var (kind, recipients) = Recipients.Parse(request.GroupUrl) is { Count: > 0 } groupUrls ? (RecipientKind.GroupUrl, groupUrls)
+            : Recipients.Parse(request.GroupId) is { Count: > 0 } groupIds ? (RecipientKind.GroupId, groupIds)
+            : (RecipientKind.Contact, Recipients.Parse(request.Contact));
         if (recipients.Count == 0)
         {
             return ApiProblems.BadRequest("Either contact or group_url must be provided");
@@ -106,7 +109,7 @@ public static class MessagesApi
 
         var session = await sessions.ForIdentityAsync(identityId, cancellationToken);
         var results = await sender.SendAsync(session, platform, deviceId,
-            new MessageSender.Outgoing(toGroups, recipients, request.Text, file, string.IsNullOrWhiteSpace(request.ReplyId) ? null : request.ReplyId),
+            new MessageSender.Outgoing(kind, recipients, request.Text, file, string.IsNullOrWhiteSpace(request.ReplyId) ? null : request.ReplyId),
             cancellationToken);
         http.HttpContext.Response.Headers["Server-Timing"] = upstreamTime.ServerTiming;
         if (results.Any(r => r.Status == "sent"))
@@ -134,7 +137,7 @@ public static class MessagesApi
                 throw new BadHttpRequestException("Uploaded file is too large", StatusCodes.Status413PayloadTooLarge); // worded with its limit by ApiProblems
             }
             var file = form.Files.GetFile("file");
-            return (new SendMessageRequest(form["contact"], form["group_url"], form["platform"], form["text"], form["reply_id"]),
+            return (new SendMessageRequest(form["contact"], form["group_url"], form["platform"], form["text"], form["reply_id"], form["group_id"]),
                 file is { Length: > 0 } ? new OutgoingFile(file) : null);
         }
         // Only a form carries a file: a JSON send gets the limit of every JSON body.

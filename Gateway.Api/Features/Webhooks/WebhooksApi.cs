@@ -4,6 +4,7 @@ using Gateway.Api.Auth;
 using Gateway.Api.Errors;
 using Gateway.Api.Features.Docs;
 using Gateway.Shared.Data;
+using Gateway.Shared.Events;
 using Gateway.Shared.Security;
 using Gateway.Shared.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,7 +29,9 @@ public static class WebhooksApi
             .WithName("createWebhook").WithSummary("Add a webhook")
             .WithExample(WebhookExamples.Create, WebhookExamples.Created)
             .WithDescription("Incoming messages of the token's Matrix identity are POSTed to the URL, signed as Standard Webhooks "
-                + "with the secret (whsec_ + base64 of 24 to 64 bytes; generated when absent). The secret is shown only in this response.");
+                + "with the secret (whsec_ + base64 of 24 to 64 bytes; generated when absent). The secret is shown only in this response. "
+                + "events picks the kinds received: message (the default), message.status, message.reaction, message.edited, "
+                + "message.deleted, device.status, or * for all.");
         api.MapGet("/", ListWebhooks)
             .WithName("listWebhooks")
             .WithExample(null, new[] { WebhookExamples.Webhook })
@@ -37,7 +40,7 @@ public static class WebhooksApi
             .ProducesErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict)
             .WithName("updateWebhook")
             .WithExample(WebhookExamples.Update, WebhookExamples.Updated)
-            .WithSummary("Change a webhook's URL or active flag").WithDescription("Omitted fields keep their value.");
+            .WithSummary("Change a webhook's URL, active flag or event kinds").WithDescription("Omitted fields keep their value.");
         api.MapDelete("/{webhookId}", DeleteWebhook).ProducesErrors(StatusCodes.Status404NotFound)
             .WithName("deleteWebhook")
             .WithExample(null, new MessageResponse("Webhook deleted successfully"))
@@ -66,6 +69,11 @@ public static class WebhooksApi
         {
             return ApiProblems.BadRequest(WebhookSecret.Malformed);
         }
+        var (events, invalidEvents) = request.Events is null ? ([.. EventKinds.Default], null) : EventKinds.Parse(request.Events);
+        if (invalidEvents is not null)
+        {
+            return ApiProblems.BadRequest(invalidEvents);
+        }
         var tokenId = user.ApiTokenId();
         var url = request.Url.Trim();
         if (await ValidateUrlAsync(url, policy, cancellationToken) is { } invalid)
@@ -84,14 +92,14 @@ public static class WebhooksApi
 
         var secret = string.IsNullOrEmpty(request.Secret) ? WebhookSecret.NewRandom() : request.Secret;
         var now = clock.GetUtcNow().UtcDateTime;
-        var webhook = new Webhook { TokenId = tokenId, Url = url, SecretCipher = secretBox.Seal(secret), CreatedAt = now, UpdatedAt = now };
+        var webhook = new Webhook { TokenId = tokenId, Url = url, SecretCipher = secretBox.Seal(secret), Events = events!, CreatedAt = now, UpdatedAt = now };
         db.Webhooks.Add(webhook);
         if (!await TrySaveAsync(db, cancellationToken))
         {
             return ApiProblems.Conflict(UrlTaken);
         }
         return TypedResults.Created($"/api/v1/webhooks/{webhook.Id}",
-            new WebhookCreated(webhook.Id, webhook.Url, webhook.Active, secret, webhook.CreatedAt, webhook.UpdatedAt));
+            new WebhookCreated(webhook.Id, webhook.Url, webhook.Active, secret, webhook.Events, webhook.CreatedAt, webhook.UpdatedAt));
     }
 
     private static async Task<Ok<List<WebhookView>>> ListWebhooks(ClaimsPrincipal user, GatewayDb db, CancellationToken cancellationToken)
@@ -108,6 +116,15 @@ public static class WebhooksApi
         if (await FindOwnAsync(db, user, webhookId, cancellationToken) is not { } webhook)
         {
             return ApiProblems.NotFound(NotFound);
+        }
+        List<string>? events = null;
+        if (request.Events is not null)
+        {
+            (events, var invalidEvents) = EventKinds.Parse(request.Events);
+            if (invalidEvents is not null)
+            {
+                return ApiProblems.BadRequest(invalidEvents);
+            }
         }
         if (request.Url is not null)
         {
@@ -127,6 +144,10 @@ public static class WebhooksApi
             webhook.Url = url;
         }
         webhook.Active = request.Active ?? webhook.Active;
+        if (events is not null && !events.SequenceEqual(webhook.Events))
+        {
+            webhook.Events = events;
+        }
         if (db.Entry(webhook).State == EntityState.Modified) // an update that changes nothing leaves updated_at as it was
         {
             webhook.UpdatedAt = clock.GetUtcNow().UtcDateTime;

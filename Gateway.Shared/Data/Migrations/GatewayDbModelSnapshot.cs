@@ -412,6 +412,112 @@ namespace Gateway.Shared.Data.Migrations
                     b.ToTable("matrix_identities", (string)null);
                 });
 
+            modelBuilder.Entity("Gateway.Shared.Data.ReceivedReaction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<int>("IdentityId")
+                        .HasColumnType("integer")
+                        .HasColumnName("identity_id");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("message_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_received_reactions");
+
+                    b.HasIndex("IdentityId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_received_reactions_identity_id_event_id");
+
+                    b.ToTable("received_reactions", (string)null);
+                });
+
+            modelBuilder.Entity("Gateway.Shared.Data.SentMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<int>("IdentityId")
+                        .HasColumnType("integer")
+                        .HasColumnName("identity_id");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("platform");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("recipient");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sent_messages");
+
+                    b.HasIndex("IdentityId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sent_messages_identity_id_event_id");
+
+                    b.HasIndex("IdentityId", "RoomId", "SentAt")
+                        .HasDatabaseName("ix_sent_messages_identity_id_room_id_sent_at");
+
+                    b.ToTable("sent_messages", (string)null);
+                });
+
             modelBuilder.Entity("Gateway.Shared.Data.SyncWorkerPresence", b =>
                 {
                     b.Property<string>("Name")
@@ -444,6 +550,13 @@ namespace Gateway.Shared.Data.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<List<string>>("Events")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("events")
+                        .HasDefaultValueSql("ARRAY['message']::text[]");
 
                     b.Property<DateTime?>("FailingSince")
                         .HasColumnType("timestamp with time zone")
@@ -631,6 +744,30 @@ namespace Gateway.Shared.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_devices_matrix_identities_identity_id");
+
+                    b.Navigation("Identity");
+                });
+
+            modelBuilder.Entity("Gateway.Shared.Data.ReceivedReaction", b =>
+                {
+                    b.HasOne("Gateway.Shared.Data.MatrixIdentity", "Identity")
+                        .WithMany()
+                        .HasForeignKey("IdentityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_received_reactions_matrix_identities_identity_id");
+
+                    b.Navigation("Identity");
+                });
+
+            modelBuilder.Entity("Gateway.Shared.Data.SentMessage", b =>
+                {
+                    b.HasOne("Gateway.Shared.Data.MatrixIdentity", "Identity")
+                        .WithMany()
+                        .HasForeignKey("IdentityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sent_messages_matrix_identities_identity_id");
 
                     b.Navigation("Identity");
                 });
