@@ -19,7 +19,7 @@ public sealed class WebhooksApiTests(WebhooksApp app)
 
         Assert.Equal(HttpStatusCode.Created, created.Status);
         var body = created.Body!.AsObject();
-        Assert.Equal(["id", "url", "active", "secret", "created_at", "updated_at"], body.Select(p => p.Key));
+        Assert.Equal(["id", "url", "active", "secret", "events", "created_at", "updated_at"], body.Select(p => p.Key));
         Assert.Equal("https://example.com/hook", body["url"]!.GetValue<string>());
         Assert.True(body["active"]!.GetValue<bool>());
         Assert.Matches("^whsec_[A-Za-z0-9+/]{43}=$", body["secret"]!.GetValue<string>()); // base64 of 32 bytes
@@ -27,7 +27,7 @@ public sealed class WebhooksApiTests(WebhooksApp app)
 
         var listed = await app.Api.CallAsync(HttpMethod.Get, "/api/v1/webhooks", Auth.Bearer(token));
         var only = Assert.Single(listed.Body!.AsArray())!.AsObject();
-        Assert.Equal(["id", "url", "active", "created_at", "updated_at"], only.Select(p => p.Key));
+        Assert.Equal(["id", "url", "active", "events", "created_at", "updated_at"], only.Select(p => p.Key));
         Assert.Equal(body["id"]!.GetValue<int>(), only["id"]!.GetValue<int>());
     }
 

@@ -50,10 +50,15 @@ public static class WebhookSteps
 {
     public sealed record NewWebhook(int Id, string Url, string Secret);
 
-    public static async Task<NewWebhook> CreateWebhookAsync(this GatewayApp app, string token, Uri url, string? secret = null)
+    public static async Task<NewWebhook> CreateWebhookAsync(this GatewayApp app, string token, Uri url, string? secret = null, string[]? events = null)
     {
         var response = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/webhooks", Auth.Bearer(token),
-            secret is null ? new { url = url.ToString() } : new { url = url.ToString(), secret });
+            (secret, events) switch
+            {
+                (null, null) => new { url = url.ToString() },
+                (_, null) => new { url = url.ToString(), secret },
+                _ => (object)new { url = url.ToString(), events },
+            });
         Assert.Equal(HttpStatusCode.Created, response.Status);
         return new NewWebhook(response.Body!["id"]!.GetValue<int>(), response.Body["url"]!.GetValue<string>(), response.Body["secret"]!.GetValue<string>());
     }
