@@ -11,8 +11,11 @@ namespace Gateway.SyncWorker.Incoming;
 /// <param name="Step">For a status: the step it records, taken only if the message has not gone that far yet.</param>
 public sealed record IncomingEvent(string Kind, string Id, string RoomId, object Payload, JsonNode? File = null, StatusStep? Step = null);
 
-/// <summary>A message sent through the API moves to <paramref name="Status"/>.</summary>
-public sealed record StatusStep(string MessageId, string Status, string? Error);
+/// <summary>
+/// A message sent through the API moves to <paramref name="Status"/>. It carries where the message was sent, to record
+/// the message if neither the Api nor an earlier batch did (a database that was down when it was sent).
+/// </summary>
+public sealed record StatusStep(string MessageId, string Status, string? Error, string Platform, string DeviceId, string RoomId, string Recipient, DateTime At);
 
 /// <summary>
 /// Turns the Matrix events of one kind in a portal into events for the webhooks. Readers are asked in turn for each

@@ -64,13 +64,14 @@ public sealed class IncomingRecorder(
     /// </summary>
     private async Task RecordStepAsync(MatrixSession identity, IncomingEvent incoming, StatusStep step, CancellationToken cancellationToken)
     {
+        await db.RecordSentMessageAsync(identity.IdentityId, step.MessageId, step.Platform, step.DeviceId, step.RoomId, step.Recipient, step.At, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var message = await db.SentMessages
             .FromSql($"SELECT * FROM sent_messages WHERE identity_id = {identity.IdentityId} AND event_id = {step.MessageId} FOR UPDATE")
             .SingleOrDefaultAsync(cancellationToken);
-        if (message is null || !MessageStatuses.MovesTo(message.Status, step.Status))
+        if (message is null || !MessageStatuses.MovesTo(message.Status, step.Status)) // null: its identity is being retired
         {
-            return; // not a message sent here, or one that has gone that far already
+            return; // it has gone that far already
         }
         (message.Status, message.Error, message.UpdatedAt) = (step.Status, step.Error, clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);

@@ -46,7 +46,9 @@ public sealed class PortalChat(MatrixSession identity, BridgePlatform platform, 
     /// <summary>The recipient of what the identity sends here, as the caller wrote it, else the chat's id.</summary>
     public string Recipient => roomMap.FirstOrDefault(r => r.RoomId == roomId && r.Kind != BridgeRoomKind.Management)?.RecipientAsWritten ?? chat.Id;
 
-    /// <summary>When the network saw the event (the bridge stamps a ghost's event with it), as payloads write it.</summary>
-    public static string TimestampOf(JsonNode matrixEvent) =>
-        OutboxEvent.Timestamp(DateTimeOffset.FromUnixTimeMilliseconds(EventJson.Long(matrixEvent["origin_server_ts"]) ?? 0));
+    /// <summary>When the network saw the event (the bridge stamps a ghost's event with it).</summary>
+    public static DateTimeOffset TimeOf(JsonNode matrixEvent) => DateTimeOffset.FromUnixTimeMilliseconds(EventJson.Long(matrixEvent["origin_server_ts"]) ?? 0);
+
+    /// <summary><see cref="TimeOf"/> as payloads write it.</summary>
+    public static string TimestampOf(JsonNode matrixEvent) => OutboxEvent.Timestamp(TimeOf(matrixEvent));
 }

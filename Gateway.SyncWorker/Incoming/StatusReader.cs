@@ -30,12 +30,12 @@ public sealed class StatusReader(GatewayDb db) : IIncomingReader
                 return [];
             case "com.beeper.message_send_status" when portal.IsBot(sender):
                 return EventJson.String(EventJson.At(content, "m.relates_to", "event_id")) is { } sent && StatusOf(content) is { } reported
-                    ? [Step(portal, sent, reported.Status, reported.Error, PortalChat.TimestampOf(matrixEvent))]
+                    ? [Step(portal, sent, reported.Status, reported.Error, PortalChat.TimeOf(matrixEvent))]
                     : [];
             case "m.room.message" when portal.IsBot(sender) && EventJson.String(content?["msgtype"]) == "m.notice":
                 return EventJson.String(content?["body"]) is { } body && (body.StartsWith(NotBridged) || body.StartsWith(MayNotBeBridged))
                     && EventJson.String(EventJson.At(content, "m.relates_to", "m.in_reply_to", "event_id")) is { } failed
-                    ? [Step(portal, failed, MessageStatuses.Failed, WhyOf(body), PortalChat.TimestampOf(matrixEvent))]
+                    ? [Step(portal, failed, MessageStatuses.Failed, WhyOf(body), PortalChat.TimeOf(matrixEvent))]
                     : [];
             case "m.receipt":
                 return await ReadReceiptsAsync(portal, content, cancellationToken);
@@ -60,7 +60,7 @@ public sealed class StatusReader(GatewayDb db) : IIncomingReader
     private Task RecordSentAsync(PortalChat portal, JsonNode matrixEvent, CancellationToken cancellationToken) =>
         EventJson.String(matrixEvent["event_id"]) is { } eventId
             ? db.RecordSentMessageAsync(portal.Identity.IdentityId, eventId, portal.Platform.Key, portal.DeviceId, portal.RoomId, portal.Recipient,
-                DateTimeOffset.FromUnixTimeMilliseconds(EventJson.Long(matrixEvent["origin_server_ts"]) ?? 0).UtcDateTime, cancellationToken)
+                PortalChat.TimeOf(matrixEvent).UtcDateTime, cancellationToken)
             : Task.CompletedTask;
 
     /// <summary>
@@ -87,20 +87,19 @@ public sealed class StatusReader(GatewayDb db) : IIncomingReader
                     && m.Status != MessageStatuses.Read && m.Status != MessageStatuses.Failed)
                 .OrderByDescending(m => m.SentAt).Take(MaxReadAtOnce)
                 .Select(m => m.EventId).ToListAsync(cancellationToken);
-            var at = OutboxTimestamp(readAt);
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(readAt);
             steps.AddRange(Enumerable.Reverse(unread).Select(messageId => Step(portal, messageId, MessageStatuses.Read, null, at)));
         }
         return steps;
     }
 
-    private static string OutboxTimestamp(long unixMilliseconds) => Delivery.OutboxEvent.Timestamp(DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds));
-
     /// <summary>A step's payload; its recipient is filled in when it is stored, from the message's record.</summary>
-    private static IncomingEvent Step(PortalChat portal, string messageId, string status, string? error, string timestamp)
+    private static IncomingEvent Step(PortalChat portal, string messageId, string status, string? error, DateTimeOffset at)
     {
         var id = $"{messageId}:{status}";
         return new IncomingEvent(EventKinds.MessageStatus, id, portal.RoomId,
-            new StatusPayload(EventKinds.MessageStatus, id, portal.DeviceId, portal.Chat, timestamp, messageId, Recipient: "", status, error),
-            Step: new StatusStep(messageId, status, error));
+            new StatusPayload(EventKinds.MessageStatus, id, portal.DeviceId, portal.Chat, Delivery.OutboxEvent.Timestamp(at), messageId, Recipient: "", status, error),
+            Step: new StatusStep(messageId, status, error, portal.Platform.Key, portal.DeviceId, portal.RoomId, portal.Recipient,
+                at.UtcDateTime));
     }
 }

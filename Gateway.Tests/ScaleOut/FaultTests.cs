@@ -59,7 +59,7 @@ public sealed class FaultTests(FaultsApp app)
         {
             // A POST cut off by kill -9 may have reached the receiver before its outcome was stored: it is sent again
             // under the same webhook-id, which Standard Webhooks receivers drop as a repeat. Nothing else may be doubled.
-            await flow.SurvivedAsync(exactlyOnce: false);
+            await flow.SurvivedAsync(exactlyOnce: false, everyStatus: true);
         }
         finally
         {
@@ -103,7 +103,7 @@ public sealed class FaultTests(FaultsApp app)
                 created => created.Status == HttpStatusCode.Created, Recovery, created => $"token: {(int)created.Status} {created.Error}");
             var receiver = await WebhookReceiver.StartAsync(receiverDelay);
             var secret = token.Body!["token"]!.GetValue<string>();
-            await app.CreateWebhookAsync(secret, receiver.Url);
+            await app.CreateWebhookAsync(secret, receiver.Url, events: ["message", "message.status"]);
             var device = await app.LinkDeviceAsync(secret);
             return new Flow(app, secret, device, SandboxSteps.NewPhone(), receiver);
         }
@@ -158,7 +158,11 @@ public sealed class FaultTests(FaultsApp app)
             }
         }
 
-        public async Task SurvivedAsync(bool exactlyOnce)
+        /// <param name="everyStatus">
+        /// Each message the Api reported sent is also told as <c>message.status</c> <c>sent</c>: the bridge's status
+        /// events are in the homeserver whatever the gateway's fault (an outage of the homeserver itself may lose them).
+        /// </param>
+        public async Task SurvivedAsync(bool exactlyOnce, bool everyStatus = false)
         {
             await Eventually.HoldsAsync(async () => (await app.Api.GetAsync("/health")).StatusCode == HttpStatusCode.OK, Recovery,
                 () => "/health never became healthy again");
@@ -193,6 +197,17 @@ public sealed class FaultTests(FaultsApp app)
                 Assert.True(sent.Count(t => t == text) <= 1, $"{text} was sent {sent.Count(t => t == text)} times");
             }
             Assert.NotEmpty(reportedSent); // not every send can have failed
+
+            var sentIds = sends.Where(s => s.Answer?.Status == HttpStatusCode.OK)
+                .Select(s => s.Answer!.Body!["results"]![0]!["message_id"]?.GetValue<string>()).OfType<string>().ToList();
+            if (everyStatus)
+            {
+                await Eventually.HoldsAsync(() => sentIds.All(id => receiver.Requests.Any(r => r.EventId == $"{id}:sent")), Recovery,
+                    () => $"{sentIds.Count(id => receiver.Requests.Any(r => r.EventId == $"{id}:sent"))} of {sentIds.Count} sends were told sent");
+            }
+            // Whatever arrived is about a message sent here, and each message's steps came in order (doubles were checked above).
+            var told = receiver.Requests.Select(r => r.Json).Where(p => p["event"]?.GetValue<string>() == "message.status").ToList();
+            Assert.All(told, status => Assert.Contains(status["message_id"]!.GetValue<string>(), sentIds));
         }
     }
 }

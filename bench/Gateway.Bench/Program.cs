@@ -1,7 +1,8 @@
 // Send benchmark: N messages through POST /api/v1/devices/{id}/message against the same N sent straight to the
 // homeserver (PUT /rooms/{id}/send) in the same run, to the same already-resolved contact's portal room.
 // Then the inbound benchmark: messages injected through the sandbox at a fixed rate, timed to a webhook receiver.
-// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=800] [rounds=8] [inbound=1000] [inbound-rate=200] (0 skips a part)
+// Then the status benchmark: messages sent through the API, timed from the bridge's status event to the message.status webhook.
+// Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=800] [rounds=8] [inbound=1000] [inbound-rate=200] [statuses=200] (0 skips a part)
 // Or: ... -- limits [quiet-messages=50]: the SyncWorker's memory under large files, and one tenant's latency beside a hanging one.
 // Or: ... -- identities [counts=100,1000] [busy-messages=200] [busy-rate=20]: idle identities per SyncWorker (RSS, idle CPU,
 //     time until every loop runs, a busy identity's p99 beside its p99 alone), each count on one replica, the largest on two.
@@ -37,6 +38,7 @@ var messages = args.Length > 0 ? int.Parse(args[0]) : 800;
 var rounds = args.Length > 1 ? int.Parse(args[1]) : 8;
 var inboundMessages = args.Length > 2 ? int.Parse(args[2]) : 1000;
 var inboundRate = args.Length > 3 ? int.Parse(args[3]) : 200;
+var statusMessages = args.Length > 4 ? int.Parse(args[4]) : 200;
 
 Console.WriteLine("Starting the gateway (local mode, sandbox bridge)...");
 await using var system = await BenchSystem.StartAsync();
@@ -96,6 +98,16 @@ if (inboundMessages > 0)
         Console.WriteLine($"            outbox row -> arrival   p50 {Percentile(inbound.DeliverySideMs, 50),6:F0} ms   p99 {Percentile(inbound.DeliverySideMs, 99),6:F0} ms   (claim, sign, POST)");
         Console.WriteLine($"sustained delivery rate              {inbound.SustainedRate,6:F1} msg/s   (homeserver took them in at {inbound.HomeserverRate:F1} msg/s)");
     }
+}
+
+if (statusMessages > 0)
+{
+    var statuses = await Statuses.RunAsync(system, target, statusMessages, perSecond: 20);
+    Console.WriteLine();
+    Console.WriteLine($"statuses: {statuses.Sent} messages sent at 20/s, {statuses.Told} told as message.status sent");
+    Console.WriteLine(statuses.Told == 0
+        ? "status event -> webhook arrival       not measured: this gateway told no statuses (no webhook events, or status events off)"
+        : $"status event -> webhook arrival       p50 {Percentile(statuses.LatenciesMs, 50),6:F0} ms   p99 {Percentile(statuses.LatenciesMs, 99),6:F0} ms   (beside the message path's above)");
 }
 
 static double Percentile(List<double> values, int percentile)

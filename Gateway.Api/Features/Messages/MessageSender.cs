@@ -47,9 +47,8 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
                     content["m.relates_to"] = new JsonObject { ["m.in_reply_to"] = new JsonObject { ["event_id"] = replyId } };
                 }
                 var eventId = await matrix.SendMessageAsync(session.AccessToken, roomId, content, Guid.NewGuid().ToString("N"), cancellationToken);
-                await db.RecordSentMessageAsync(session.IdentityId, eventId, platform.Key, deviceId, roomId, recipient, clock.GetUtcNow().UtcDateTime,
-                    CancellationToken.None); // sent is sent: its record is not left out because the caller went
                 results.Add(RecipientResult.Sent(recipient, eventId));
+                await RecordAsync(session, platform, deviceId, roomId, recipient, eventId);
             }
             // Earlier recipients may have the message already: whatever goes wrong is this recipient's result, never
             // the request's error, or the caller would send to them all again. Only a caller who left gets no answer.
@@ -67,5 +66,23 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
             }
         }
         return results;
+    }
+
+    // Sent is sent: a database that is slow or down may not turn it into a failure. The SyncWorker records the message
+    // as well when its first status comes, so a record missed here only leaves GET /messages/{id} without it until then.
+    private static readonly TimeSpan RecordTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Records the message for its statuses, as the caller wrote its recipient.</summary>
+    private async Task RecordAsync(MatrixSession session, BridgePlatform platform, string deviceId, string roomId, string recipient, string eventId)
+    {
+        using var timeout = new CancellationTokenSource(RecordTimeout);
+        try
+        {
+            await db.RecordSentMessageAsync(session.IdentityId, eventId, platform.Key, deviceId, roomId, recipient, clock.GetUtcNow().UtcDateTime, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Sent message {EventId} could not be recorded for its statuses; the SyncWorker records it", eventId);
+        }
     }
 }
