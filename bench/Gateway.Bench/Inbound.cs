@@ -134,7 +134,7 @@ public static class Inbound
     private static async Task<long> OriginTimestampAsync(BenchSystem system, BenchTarget target, string roomId, string eventId) =>
         (await system.Matrix.EventAsync(target.MatrixAccessToken, roomId, eventId, CancellationToken.None))["origin_server_ts"]!.GetValue<long>();
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

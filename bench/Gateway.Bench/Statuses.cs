@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Gateway.Bench;
@@ -19,7 +18,7 @@ public static class Statuses
 
     public static async Task<Result> RunAsync(BenchSystem system, BenchTarget target, int messages, int perSecond)
     {
-        var port = FreePort();
+        var port = Inbound.FreePort();
         using var receiver = new HttpListener { Prefixes = { $"http://127.0.0.1:{port}/" } };
         receiver.Start();
         var latencies = new ConcurrentBag<double>();
@@ -70,12 +69,5 @@ public static class Statuses
         }
         receiver.Stop();
         return new Result(sent, latencies.Count, [.. latencies]);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
