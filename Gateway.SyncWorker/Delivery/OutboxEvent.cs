@@ -11,7 +11,8 @@ namespace Gateway.SyncWorker.Delivery;
 /// </summary>
 public sealed record OutboxEvent(string Kind, string Id, string Stream, byte[] Body)
 {
-    // Receivers read the body as JSON, never as HTML: accents and emoji stay readable instead of \u-escaped.
+    // Receivers read the body as JSON, never as HTML: accents stay readable (emoji, beyond the BMP, are \u-escaped as
+    // they always were: payloads keep their bytes).
     private static readonly JsonSerializerOptions Options = new(Json.SnakeCase) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The body of a payload record as UTF-8 JSON, its fields in their declared order; a file's bytes go straight in as base64.</summary>
