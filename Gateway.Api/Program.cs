@@ -1,6 +1,7 @@
 using Gateway.Api.Auth;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
+using Gateway.Api.Features.Contacts;
 using Gateway.Api.Features.Credentials;
 using Gateway.Api.Features.Devices;
 using Gateway.Api.Features.Docs;
@@ -55,7 +56,8 @@ app.MapTokensApi();
 app.MapDevicesApi();
 app.MapLinkPage();
 app.MapMessagesApi();
-app.MapMessageStatusApi();
+app.MapMessageActionsApi();
+app.MapContactsApi();
 app.MapWebhooksApi();
 
 app.Run();

@@ -8,8 +8,10 @@ using StackExchange.Redis;
 namespace Gateway.Api.Bridges;
 
 /// <summary>A recipient as the bridge resolved it: its portal room (and, for a contact, the bridge's ghost of it), or why not.</summary>
-public sealed record Resolution(string? RoomId, string? Error, string? ContactGhost = null)
+public sealed record Resolution(string? RoomId, string? Error, string? ContactGhost = null, string? ContactId = null)
 {
+    /// <summary>A contact the bridge found on its network (<c>resolve-identifier</c>), with no chat opened.</summary>
+    public static Resolution Contact(string contactId) => new(null, null, ContactId: contactId);
     public static Resolution Room(string roomId, string? contactGhost = null) => new(roomId, null, contactGhost);
     public static Resolution Failed(string error) => new(null, error);
     /// <summary>A command that names no room (a logout) did what it was asked.</summary>
@@ -57,6 +59,15 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
         AskAsync(BotAnswer.StartChat, $"start-chat {deviceId} {contact}", answer => new(answer.Kind switch
         {
             BotAnswerKind.ChatReady => Resolution.Room(answer.RoomId!, answer.ContactId is { } id ? platform.GhostUserId(id, session.Server) : null),
+            BotAnswerKind.ChatFailed or BotAnswerKind.CommandRefused => Resolution.Failed(answer.Body),
+            _ => Resolution.Failed($"The bridge answered something else: {answer.Body}"),
+        }), cancellationToken);
+
+    /// <summary>Whether <paramref name="contact"/> (normalised) is on the network, asked without opening a chat with it.</summary>
+    public Task<Resolution> ResolveIdentifierAsync(string deviceId, string contact, CancellationToken cancellationToken) =>
+        AskAsync(BotAnswer.ResolveIdentifier, $"resolve-identifier {deviceId} {contact}", answer => new(answer.Kind switch
+        {
+            BotAnswerKind.ContactFound => Resolution.Contact(answer.ContactId!),
             BotAnswerKind.ChatFailed or BotAnswerKind.CommandRefused => Resolution.Failed(answer.Body),
             _ => Resolution.Failed($"The bridge answered something else: {answer.Body}"),
         }), cancellationToken);

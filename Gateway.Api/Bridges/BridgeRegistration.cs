@@ -4,7 +4,7 @@ namespace Gateway.Api.Bridges;
 
 public static class BridgeRegistration
 {
-    /// <summary>The configured bridges, their management rooms, the commands sent there, and the recipients they resolve.</summary>
+    /// <summary>The configured bridges, their management rooms, the commands sent there, the recipients they resolve and the devices linked to them.</summary>
     public static IHostApplicationBuilder AddBridges(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<BridgeOptions>().BindConfiguration(BridgeOptions.Section);
@@ -12,6 +12,7 @@ public static class BridgeRegistration
         builder.Services.AddScoped<BridgeCommands>();
         builder.Services.AddScoped<RecipientResolver>();
         builder.Services.AddScoped<BridgeLogouts>();
+        builder.Services.AddScoped<LinkedDevices>();
         return builder;
     }
 }

@@ -11,8 +11,10 @@ public enum BotAnswerKind
     Other,
     /// <summary><c>start-chat</c> found the chat: <see cref="BotAnswer.RoomId"/> is its portal.</summary>
     ChatReady,
-    /// <summary><c>start-chat</c> could not resolve the identifier.</summary>
+    /// <summary><c>start-chat</c> or <c>resolve-identifier</c> could not resolve the identifier.</summary>
     ChatFailed,
+    /// <summary><c>resolve-identifier</c> found the contact <see cref="BotAnswer.ContactId"/> on the network.</summary>
+    ContactFound,
     /// <summary><c>join</c> joined the group <see cref="BotAnswer.GroupId"/>; its portal invite follows.</summary>
     GroupJoined,
     /// <summary><c>join</c> failed, or the link is invalid (any other "Failed…" or "Invalid…" text).</summary>
@@ -43,7 +45,7 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
     string? GroupId = null, string? DeviceId = null, string? Code = null, bool IsRefresh = false)
 {
     /// <summary>The commands the gateway waits on an answer to, as the worker tags answers with them.</summary>
-    public const string StartChat = "start-chat", Join = "join", Logout = "logout";
+    public const string StartChat = "start-chat", Join = "join", Logout = "logout", ResolveIdentifier = "resolve-identifier";
 
     /// <summary>
     /// An awaited command's id: <c>&lt;kind&gt;:&lt;unique&gt;[:&lt;subject&gt;]</c>, the subject being what the command
@@ -58,10 +60,12 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
     /// <summary>The awaited commands this message can be the answer to; empty when it answers none.</summary>
     public IReadOnlyList<string> Answers => Kind switch
     {
-        BotAnswerKind.ChatReady or BotAnswerKind.ChatFailed => [StartChat],
+        BotAnswerKind.ChatReady => [StartChat],
+        BotAnswerKind.ChatFailed => [StartChat, ResolveIdentifier],
+        BotAnswerKind.ContactFound => [ResolveIdentifier],
         BotAnswerKind.GroupJoined or BotAnswerKind.GroupFailed => [Join],
         BotAnswerKind.LoggedOut or BotAnswerKind.LoginNotFound => [Logout],
-        BotAnswerKind.CommandRefused => [StartChat, Join, Logout],
+        BotAnswerKind.CommandRefused => [StartChat, Join, Logout, ResolveIdentifier],
         _ => [],
     };
 
@@ -75,7 +79,7 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
     private static partial Regex RoomLink();
 
     // The contact's network id comes first, in a code span, before anything the contact chose (its name) can appear.
-    [GeneratedRegex(@"^(?:Created chat with|You already have a direct chat with) `(?<id>[^`]+)`")]
+    [GeneratedRegex(@"^(?:Created chat with|You already have a direct chat with|Found) `(?<id>[^`]+)`")]
     private static partial Regex ChatContact();
 
     [GeneratedRegex(@"^Successfully joined group `(?<jid>[^`]+)`")]
@@ -117,6 +121,10 @@ public sealed partial record BotAnswer(BotAnswerKind Kind, string Body, string? 
             return RoomLink().Matches(body).LastOrDefault() is { } link
                 ? new BotAnswer(BotAnswerKind.ChatReady, body, RoomId: Uri.UnescapeDataString(link.Groups["room"].Value), ContactId: contactId)
                 : new BotAnswer(BotAnswerKind.Other, body);
+        }
+        if (body.StartsWith("Found `", StringComparison.Ordinal)) // resolve-identifier: "Found `<id>` / [<name>](<ghost's link>)"
+        {
+            return new BotAnswer(BotAnswerKind.ContactFound, body, ContactId: ChatContact().Match(body).Groups["id"].Value);
         }
         if (body.StartsWith("Failed to resolve identifier", StringComparison.Ordinal) || body.StartsWith("Identifier ", StringComparison.Ordinal))
         {

@@ -172,6 +172,22 @@ public sealed class SentMessage
 }
 
 /// <summary>
+/// A message a contact sent into one of a device's chats, as the SyncWorker read it: where an action on it (a reaction,
+/// marking it read) goes, since a Matrix event id does not name its room. Only the identity that read it finds it.
+/// </summary>
+public sealed class ReceivedMessage
+{
+    public long Id { get; set; }
+    public int IdentityId { get; set; }
+    public MatrixIdentity Identity { get; set; } = null!;
+    public required string EventId { get; set; }
+    public required string Platform { get; set; }
+    public required string DeviceId { get; set; }
+    public required string RoomId { get; set; }
+    public DateTime ReceivedAt { get; set; }
+}
+
+/// <summary>
 /// A contact's reaction event and the message it reacts to: taking a reaction back is a redaction of the reaction
 /// event, which on the homeserver no longer says what it reacted to.
 /// </summary>

@@ -12,6 +12,7 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
     public DbSet<ChatPortal> Portals => Set<ChatPortal>();
     public DbSet<SentMessage> SentMessages => Set<SentMessage>();
     public DbSet<ReceivedReaction> ReceivedReactions => Set<ReceivedReaction>();
+    public DbSet<ReceivedMessage> ReceivedMessages => Set<ReceivedMessage>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<DeliveryPayload> DeliveryPayloads => Set<DeliveryPayload>();
@@ -81,6 +82,12 @@ public sealed class GatewayDb(DbContextOptions<GatewayDb> options) : DbContext(o
         {
             reaction.HasIndex(r => new { r.IdentityId, r.EventId }).IsUnique();
             reaction.HasOne(r => r.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<ReceivedMessage>(message =>
+        {
+            message.HasIndex(m => new { m.IdentityId, m.EventId }).IsUnique();
+            message.HasOne(m => m.Identity).WithMany().OnDelete(DeleteBehavior.Cascade);
         });
 
         model.Entity<Webhook>(webhook =>

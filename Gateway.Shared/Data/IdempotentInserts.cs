@@ -39,6 +39,15 @@ public static class IdempotentInserts
             ON CONFLICT (identity_id, event_id) DO NOTHING
             """, cancellationToken);
 
+    public static Task<int> RecordReceivedMessageAsync(this GatewayDb db, int identityId, string eventId, string platform, string deviceId, string roomId,
+        DateTime receivedAt, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO received_messages (identity_id, event_id, platform, device_id, room_id, received_at)
+            VALUES ({identityId}, {eventId}, {platform}, {deviceId}, {roomId}, {receivedAt})
+            ON CONFLICT (identity_id, event_id) DO NOTHING
+            """, cancellationToken);
+
     public static Task<int> AddDeviceIfMissingAsync(this GatewayDb db, int identityId, string platform, string deviceId, DateTime linkedAt,
         CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync(

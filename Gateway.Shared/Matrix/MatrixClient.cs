@@ -65,11 +65,37 @@ public sealed class MatrixClient(HttpClient http)
         SendAsync(HttpMethod.Post, $"{RoomPath(roomId)}/join", accessToken, new JsonObject(), cancellationToken);
 
     /// <summary>Sends a message event; the transaction id makes a retried send land once.</summary>
-    public async Task<string> SendMessageAsync(string accessToken, string roomId, JsonObject content, string transactionId, CancellationToken cancellationToken)
+    public Task<string> SendMessageAsync(string accessToken, string roomId, JsonObject content, string transactionId, CancellationToken cancellationToken) =>
+        SendEventAsync(accessToken, roomId, "m.room.message", content, transactionId, cancellationToken);
+
+    /// <summary>Sends a room event of any type (a reaction is <c>m.reaction</c>); the transaction id makes a retried send land once.</summary>
+    public async Task<string> SendEventAsync(string accessToken, string roomId, string type, JsonObject content, string transactionId,
+        CancellationToken cancellationToken)
     {
-        var path = $"{RoomPath(roomId)}/send/m.room.message/{Uri.EscapeDataString(transactionId)}";
+        var path = $"{RoomPath(roomId)}/send/{Uri.EscapeDataString(type)}/{Uri.EscapeDataString(transactionId)}";
         var answer = await SendAsync(HttpMethod.Put, path, accessToken, content, cancellationToken);
         return answer["event_id"]!.GetValue<string>();
+    }
+
+    /// <summary>Redacts an event: a message deleted for everyone, or a reaction taken back.</summary>
+    public async Task<string> RedactAsync(string accessToken, string roomId, string eventId, string transactionId, CancellationToken cancellationToken)
+    {
+        var path = $"{RoomPath(roomId)}/redact/{Uri.EscapeDataString(eventId)}/{Uri.EscapeDataString(transactionId)}";
+        var answer = await SendAsync(HttpMethod.Put, path, accessToken, new JsonObject(), cancellationToken);
+        return answer["event_id"]!.GetValue<string>();
+    }
+
+    /// <summary>A public read receipt: the room is read up to <paramref name="eventId"/>.</summary>
+    public Task SendReadReceiptAsync(string accessToken, string roomId, string eventId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"{RoomPath(roomId)}/receipt/m.read/{Uri.EscapeDataString(eventId)}", accessToken, new JsonObject(), cancellationToken);
+
+    /// <summary>The events of <paramref name="eventType"/> that relate to an event by <paramref name="relType"/> (its reactions, say), at most 100.</summary>
+    public async Task<JsonArray> RelationsAsync(string accessToken, string roomId, string eventId, string relType, string eventType,
+        CancellationToken cancellationToken)
+    {
+        var path = $"/_matrix/client/v1/rooms/{Uri.EscapeDataString(roomId)}/relations/{Uri.EscapeDataString(eventId)}/{Uri.EscapeDataString(relType)}"
+            + $"/{Uri.EscapeDataString(eventType)}?limit=100";
+        return (await SendAsync(HttpMethod.Get, path, accessToken, null, cancellationToken))["chunk"]!.AsArray();
     }
 
     public Task<string> SendTextAsync(string accessToken, string roomId, string text, CancellationToken cancellationToken) =>

@@ -9,13 +9,19 @@ namespace Gateway.SyncWorker.Incoming;
 /// <param name="Payload">The payload record as webhooks get it (snake_case JSON of its fields in order).</param>
 /// <param name="File">For a message with a file: the event content to download it from when the message is stored.</param>
 /// <param name="Step">For a status: the step it records, taken only if the message has not gone that far yet.</param>
-public sealed record IncomingEvent(string Kind, string Id, string RoomId, object Payload, JsonNode? File = null, StatusStep? Step = null);
+/// <param name="Received">For a contact's message: the device's chat that holds it, recorded for the actions taken on it.</param>
+public sealed record IncomingEvent(string Kind, string Id, string RoomId, object Payload, JsonNode? File = null, StatusStep? Step = null,
+    ReceivedIn? Received = null);
+
+/// <summary>The device (on its platform) whose chat a contact's message arrived in, and when the network saw it.</summary>
+public sealed record ReceivedIn(string Platform, string DeviceId, DateTime At);
 
 /// <summary>
-/// A message sent through the API moves to <paramref name="Status"/>. It carries where the message was sent, to record
-/// the message if neither the Api nor an earlier batch did (a database that was down when it was sent).
+/// A message sent through the API moves to <paramref name="Status"/>. Only a message is told of: the bridge reports on the
+/// caller's reactions, edits and deletions too, and those are no messages (the Api records what it sent, and
+/// <see cref="StatusReader"/> what it sees the identity send, before any status of it can come).
 /// </summary>
-public sealed record StatusStep(string MessageId, string Status, string? Error, string Platform, string DeviceId, string RoomId, string Recipient, DateTime At);
+public sealed record StatusStep(string MessageId, string Status, string? Error);
 
 /// <summary>
 /// Turns the Matrix events of one kind in a portal into events for the webhooks. Readers are asked in turn for each

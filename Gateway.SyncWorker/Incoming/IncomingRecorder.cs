@@ -31,6 +31,10 @@ public sealed class IncomingRecorder(
             }
             else
             {
+                if (incoming.Received is { } chat) // before its webhooks hear of it, so whatever they do with it finds it
+                {
+                    await db.RecordReceivedMessageAsync(identity.IdentityId, incoming.Id, chat.Platform, chat.DeviceId, incoming.RoomId, chat.At, cancellationToken);
+                }
                 await outbox.RecordAsync(identity.IdentityId, await ReadyAsync(identity, incoming, lastTry, cancellationToken), cancellationToken);
             }
         }
@@ -64,14 +68,13 @@ public sealed class IncomingRecorder(
     /// </summary>
     private async Task RecordStepAsync(MatrixSession identity, IncomingEvent incoming, StatusStep step, CancellationToken cancellationToken)
     {
-        await db.RecordSentMessageAsync(identity.IdentityId, step.MessageId, step.Platform, step.DeviceId, step.RoomId, step.Recipient, step.At, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var message = await db.SentMessages
             .FromSql($"SELECT * FROM sent_messages WHERE identity_id = {identity.IdentityId} AND event_id = {step.MessageId} FOR UPDATE")
             .SingleOrDefaultAsync(cancellationToken);
-        if (message is null || !MessageStatuses.MovesTo(message.Status, step.Status)) // null: its identity is being retired
+        if (message is null || !MessageStatuses.MovesTo(message.Status, step.Status)) // null: no message (a reaction, say), or its identity is being retired
         {
-            return; // it has gone that far already
+            return; // or it has gone that far already
         }
         (message.Status, message.Error, message.UpdatedAt) = (step.Status, step.Error, clock.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(cancellationToken);

@@ -49,7 +49,8 @@ public sealed class MessageReader(ILogger<MessageReader> logger) : IIncomingRead
             ReplyTo: EventJson.String(EventJson.At(content, "m.relates_to", "m.in_reply_to", "event_id")),
             Location: location,
             Voice: content["org.matrix.msc3245.voice"] is not null);
-        return Task.FromResult<IReadOnlyList<IncomingEvent>?>([new IncomingEvent(EventKinds.Message, eventId, portal.RoomId, payload, File: content)]);
+        return Task.FromResult<IReadOnlyList<IncomingEvent>?>([new IncomingEvent(EventKinds.Message, eventId, portal.RoomId, payload, File: content,
+            Received: new ReceivedIn(portal.Platform.Key, portal.DeviceId, PortalChat.TimeOf(matrixEvent).UtcDateTime))]);
     }
 
     public static bool IsEdit(JsonNode matrixEvent) => EventJson.String(EventJson.At(matrixEvent, "content", "m.relates_to", "rel_type")) == "m.replace";

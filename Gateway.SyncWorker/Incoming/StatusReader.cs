@@ -99,7 +99,6 @@ public sealed class StatusReader(GatewayDb db) : IIncomingReader
         var id = $"{messageId}:{status}";
         return new IncomingEvent(EventKinds.MessageStatus, id, portal.RoomId,
             new StatusPayload(EventKinds.MessageStatus, id, portal.DeviceId, portal.Chat, Delivery.OutboxEvent.Timestamp(at), messageId, Recipient: "", status, error),
-            Step: new StatusStep(messageId, status, error, portal.Platform.Key, portal.DeviceId, portal.RoomId, portal.Recipient,
-                at.UtcDateTime));
+            Step: new StatusStep(messageId, status, error));
     }
 }

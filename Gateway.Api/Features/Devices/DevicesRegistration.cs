@@ -9,7 +9,6 @@ public static class DevicesRegistration
     {
         builder.Services.AddScoped<DeviceLinking>();
         builder.Services.AddScoped<DeviceUnlinking>();
-        builder.Services.AddScoped<LinkedDevices>();
         builder.Services.AddSingleton<LinkFrameRelay>();
         // The link page's address holds its ticket, in the path where query-string redaction does not reach: traces
         // keep the page's route, never the ticket (as the socket's ?token= is redacted).

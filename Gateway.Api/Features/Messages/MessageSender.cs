@@ -13,13 +13,26 @@ namespace Gateway.Api.Features.Messages;
 /// </summary>
 public sealed class MessageSender(RecipientResolver resolver, MatrixClient matrix, GatewayDb db, TimeProvider clock, ILogger<MessageSender> logger)
 {
-    public sealed record Outgoing(RecipientKind Kind, IReadOnlyList<string> Recipients, string? Text, OutgoingFile? File, string? ReplyId);
+    /// <summary>A send as validated (<see cref="SendMessageRequest.Problem"/>): its recipients and what goes to each.</summary>
+    public sealed record Outgoing(RecipientKind Kind, IReadOnlyList<string> Recipients, SendMessageRequest Request, OutgoingFile? File)
+    {
+        public bool Voice => Request.Voice == true;
+
+        /// <summary>The event content for each recipient, the file (when there is one) uploaded already.</summary>
+        public JsonObject Content(UploadedFile? uploaded)
+        {
+            var content = Request.Location is { } location ? MessageContent.Location(location)
+                : uploaded is not null ? MessageContent.File(uploaded, Request.Text, Voice)
+                : MessageContent.Text(Request.Text!);
+            return Request.ReplyTo is { } replyId ? MessageContent.InReplyTo(content, replyId) : content;
+        }
+    }
 
     public async Task<List<RecipientResult>> SendAsync(MatrixSession session, BridgePlatform platform, string deviceId, Outgoing outgoing,
         CancellationToken cancellationToken)
     {
         var results = new List<RecipientResult>(outgoing.Recipients.Count);
-        Task<JsonObject>? upload = null;
+        Task<UploadedFile>? upload = null;
         foreach (var recipient in outgoing.Recipients)
         {
             try
@@ -38,14 +51,8 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
                 }
                 // The file goes to the media repository once, whatever the number of recipients: an upload refused
                 // (too large for the homeserver, say) fails each of them rather than being made again for each.
-                upload ??= outgoing.File?.UploadAsync(matrix, session.AccessToken, outgoing.Text, cancellationToken);
-                var content = upload is null
-                    ? new JsonObject { ["msgtype"] = "m.text", ["body"] = outgoing.Text }
-                    : (await upload).DeepClone().AsObject();
-                if (outgoing.ReplyId is { } replyId)
-                {
-                    content["m.relates_to"] = new JsonObject { ["m.in_reply_to"] = new JsonObject { ["event_id"] = replyId } };
-                }
+                upload ??= outgoing.File?.UploadAsync(matrix, session.AccessToken, outgoing.Voice, cancellationToken);
+                var content = outgoing.Content(upload is null ? null : await upload);
                 var eventId = await matrix.SendMessageAsync(session.AccessToken, roomId, content, Guid.NewGuid().ToString("N"), cancellationToken);
                 results.Add(RecipientResult.Sent(recipient, eventId));
                 await RecordAsync(session, platform, deviceId, roomId, recipient, eventId);
@@ -69,7 +76,7 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
     }
 
     // Sent is sent: a database that is slow or down may not turn it into a failure. The SyncWorker records the message
-    // as well when its first status comes, so a record missed here only leaves GET /messages/{id} without it until then.
+    // as well when it sees the message in the portal, so a record missed here only leaves GET /messages/{id} without it until then.
     private static readonly TimeSpan RecordTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>Records the message for its statuses, as the caller wrote its recipient.</summary>

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Gateway.Api.Auth;
 using Gateway.Api.Errors;
 using Gateway.Api.Features.Docs;
-using Gateway.Api.Features.Devices;
+using Gateway.Api.Bridges;
 using Gateway.Api.Matrix;
 using Gateway.Api.Startup;
 using Gateway.Shared.Bridges;
@@ -19,9 +19,6 @@ namespace Gateway.Api.Features.Messages;
 
 public static class MessagesApi
 {
-    /// <summary>A Matrix event is at most 64 KiB: the text leaves room for the rest of it.</summary>
-    public const int MaxTextBytes = 60_000;
-
     public static RouteHandlerBuilder MapMessagesApi(this IEndpointRouteBuilder routes)
     {
         // This endpoint alone takes more than a JSON body: a file of Messages:MaxFileBytes (the form reader's limit) and its fields.
@@ -37,81 +34,49 @@ public static class MessagesApi
             .WithExample(MessageExamples.Send, MessageExamples.Sent)
             .WithDescription("Text and/or a file (multipart field `file`) to comma-separated `contact`s, `group_url`s or `group_id`s "
                 + "(group_url wins, then group_id; a webhook's `chat.id` is taken back as `contact` or `group_id`), optionally as a reply "
-                + "(`reply_id`). One result per recipient.")
+                + "(`reply_id`), or a `location` instead (JSON only); `voice: true` sends an Ogg Opus file as a voice note. A file the network "
+                + "cannot show as a photo, video or audio as it is goes as a document. One result per recipient.")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(maxFileBytes + 1024 * 1024))
             .DisableAntiforgery();
     }
 
+    /// <summary>What a send needs besides its request.</summary>
+    public sealed record SendServices(IOptions<BridgeOptions> Bridges, IOptions<JsonOptions> Json, IOptions<RequestLimitOptions> Limits,
+        LinkedDevices Devices, SendPermits Permits, MatrixSessions Sessions, MessageSender Sender, UpstreamTime UpstreamTime);
+
     private static async Task<Results<Ok<MessageSent>, JsonHttpResult<MessageNotSent>, ProblemHttpResult>> SendMessage(
-        string deviceId, HttpRequest http, ClaimsPrincipal user, IOptions<BridgeOptions> bridges, IOptions<JsonOptions> json,
-        IOptions<RequestLimitOptions> limits, LinkedDevices devices, MatrixSessions sessions, MessageSender sender, SendRateLimiter rateLimiter,
-        UpstreamTime upstreamTime, CancellationToken cancellationToken)
+        string deviceId, HttpRequest http, ClaimsPrincipal user, [AsParameters] SendServices services, CancellationToken cancellationToken)
     {
         var identityId = user.MatrixIdentityId();
         // Before the body is read, so a device that is not the caller's costs no upload. The platform is in the body:
         // here any platform will do, and the device is checked again on the one asked for.
-        if (await devices.StatusAsync(identityId, platform: null, deviceId, cancellationToken) is null)
+        if (await services.Devices.StatusAsync(identityId, platform: null, deviceId, cancellationToken) is null)
         {
             return ApiProblems.NotFound("Device not found");
         }
-        var (request, file) = await ReadAsync(http, json.Value.SerializerOptions, limits.Value.MaxBodyBytes, cancellationToken);
+        var (request, file) = await ReadAsync(http, services.Json.Value.SerializerOptions, services.Limits.Value.MaxBodyBytes, cancellationToken);
         if (request is null)
         {
             return ApiProblems.BadRequest(ApiProblems.InvalidBody);
         }
-        if (PlatformField.Validate(request.Platform, bridges.Value) is { } invalidPlatform)
+        if (PlatformField.Validate(request.Platform, services.Bridges.Value) is { } invalidPlatform)
         {
             return invalidPlatform;
         }
-        // The first list given wins: group_url, then group_id, then contact.
-        var (kind, recipients) = Recipients.Parse(request.GroupUrl) is { Count: > 0 } groupUrls ? (RecipientKind.GroupUrl, groupUrls)
-            : Recipients.Parse(request.GroupId) is { Count: > 0 } groupIds ? (RecipientKind.GroupId, groupIds)
-            : (RecipientKind.Contact, Recipients.Parse(request.Contact));
-        if (recipients.Count == 0)
+        if (request.Problem(file) is { } problem)
         {
-            return ApiProblems.BadRequest("Either contact or group_url must be provided");
+            return ApiProblems.BadRequest(problem);
         }
-        if (recipients.Count > Recipients.Max)
+        var (kind, recipients) = request.RecipientList();
+        if (await services.Permits.RefusalAsync(identityId, request.Platform!, deviceId, recipients.Count, http.HttpContext.Response, cancellationToken) is { } refusal)
         {
-            return ApiProblems.BadRequest($"Too many recipients: at most {Recipients.Max}");
-        }
-        if (string.IsNullOrEmpty(request.Text) && file is null)
-        {
-            return ApiProblems.BadRequest("Either text or file must be provided");
-        }
-        if (file is { HasExtension: false })
-        {
-            return ApiProblems.BadRequest("Uploaded file must have a file extension");
-        }
-        if (file is { HasValidMimeType: false })
-        {
-            return ApiProblems.BadRequest($"Invalid file content type: {file.MimeType}");
-        }
-        if (request.Text is { } text && Encoding.UTF8.GetByteCount(text) > MaxTextBytes)
-        {
-            return ApiProblems.BadRequest($"Text is too long: at most {MaxTextBytes} bytes");
+            return refusal;
         }
 
-        var platform = bridges.Value.All()[request.Platform!];
-        switch (await devices.StatusAsync(identityId, platform.Key, deviceId, cancellationToken))
-        {
-            case null:
-                return ApiProblems.NotFound("Device not found");
-            case DeviceStatus.LoggedOut:
-                return ApiProblems.Problem(StatusCodes.Status409Conflict, $"Device {deviceId} is logged out of {platform.NetworkName}: link it again");
-        }
-        var wait = await rateLimiter.TryTakeAsync(identityId, platform.Key, deviceId, recipients.Count);
-        if (wait > TimeSpan.Zero)
-        {
-            http.HttpContext.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString();
-            return ApiProblems.Problem(StatusCodes.Status429TooManyRequests, "Too many messages from this device. Retry later.");
-        }
-
-        var session = await sessions.ForIdentityAsync(identityId, cancellationToken);
-        var results = await sender.SendAsync(session, platform, deviceId,
-            new MessageSender.Outgoing(kind, recipients, request.Text, file, string.IsNullOrWhiteSpace(request.ReplyId) ? null : request.ReplyId),
-            cancellationToken);
-        http.HttpContext.Response.Headers["Server-Timing"] = upstreamTime.ServerTiming;
+        var session = await services.Sessions.ForIdentityAsync(identityId, cancellationToken);
+        var platform = services.Bridges.Value.All()[request.Platform!];
+        var results = await services.Sender.SendAsync(session, platform, deviceId, new MessageSender.Outgoing(kind, recipients, request, file), cancellationToken);
+        http.HttpContext.Response.Headers["Server-Timing"] = services.UpstreamTime.ServerTiming;
         if (results.Any(r => r.Status == "sent"))
         {
             return TypedResults.Ok(new MessageSent("Message sent successfully", results));
@@ -137,7 +102,8 @@ public static class MessagesApi
                 throw new BadHttpRequestException("Uploaded file is too large", StatusCodes.Status413PayloadTooLarge); // worded with its limit by ApiProblems
             }
             var file = form.Files.GetFile("file");
-            return (new SendMessageRequest(form["contact"], form["group_url"], form["platform"], form["text"], form["reply_id"], form["group_id"]),
+            return (new SendMessageRequest(form["contact"], form["group_url"], form["platform"], form["text"], form["reply_id"], form["group_id"],
+                    Voice: bool.TryParse(form["voice"], out var voice) ? voice : null),
                 file is { Length: > 0 } ? new OutgoingFile(file) : null);
         }
         // Only a form carries a file: a JSON send gets the limit of every JSON body.

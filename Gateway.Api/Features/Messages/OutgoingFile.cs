@@ -6,13 +6,20 @@ using SkiaSharp;
 
 namespace Gateway.Api.Features.Messages;
 
+/// <summary>A file in the media repository: where it is and what it is, for <see cref="MessageContent.File"/>.</summary>
+public sealed record UploadedFile(string Url, string MessageType, string FileName, JsonObject Info);
+
 /// <summary>
 /// A file to send: uploaded once to the media repository (streamed from the request's buffer, never held whole in
-/// memory), then sent to each recipient with the msgtype its MIME type calls for.
+/// memory), then sent to each recipient as what the network shows it as (<see cref="NetworkMedia"/>).
 /// </summary>
 public sealed class OutgoingFile(IFormFile file)
 {
-    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+    // ASP.NET's table takes .ogg for video and does not know .opus: both are audio, most of all a voice note.
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new()
+    {
+        Mappings = { [".ogg"] = "audio/ogg", [".opus"] = "audio/ogg" },
+    };
 
     public string FileName { get; } = Path.GetFileName(file.FileName);
 
@@ -26,33 +33,20 @@ public sealed class OutgoingFile(IFormFile file)
     /// <summary>Whether <see cref="MimeType"/> is a <c>type/subtype</c> the media repository can be told.</summary>
     public bool HasValidMimeType => MediaTypeHeaderValue.TryParse(MimeType, out _);
 
-    public string MessageType => MimeType.Split('/')[0] switch
-    {
-        "image" => "m.image",
-        "video" => "m.video",
-        "audio" => "m.audio",
-        _ => "m.file",
-    };
+    public string MessageType => NetworkMedia.MessageType(MimeType);
 
-    /// <summary>Uploads the file and returns the event content for it, <paramref name="caption"/> as its body.</summary>
-    public async Task<JsonObject> UploadAsync(MatrixClient matrix, string accessToken, string? caption, CancellationToken cancellationToken)
+    /// <summary>Uploads the file; a voice note goes in the type the bridge takes it in.</summary>
+    public async Task<UploadedFile> UploadAsync(MatrixClient matrix, string accessToken, bool voice, CancellationToken cancellationToken)
     {
+        var mimeType = voice ? NetworkMedia.VoiceMimeType : MimeType;
         await using var content = file.OpenReadStream();
-        var url = await matrix.UploadAsync(accessToken, content, file.Length, MimeType, FileName, cancellationToken);
-        var info = new JsonObject { ["mimetype"] = MimeType, ["size"] = file.Length };
+        var url = await matrix.UploadAsync(accessToken, content, file.Length, mimeType, FileName, cancellationToken);
+        var info = new JsonObject { ["mimetype"] = mimeType, ["size"] = file.Length };
         if (MessageType == "m.image" && ImageSize() is var (width, height))
         {
             (info["w"], info["h"]) = (width, height);
         }
-        // Matrix captions: body is the caption and filename the file's name (the body alone when there is no caption).
-        return new JsonObject
-        {
-            ["msgtype"] = MessageType,
-            ["body"] = string.IsNullOrEmpty(caption) ? FileName : caption,
-            ["filename"] = FileName,
-            ["url"] = url,
-            ["info"] = info,
-        };
+        return new UploadedFile(url, MessageType, FileName, info);
     }
 
     /// <summary>The image's dimensions from its header (no decoding of the pixels).</summary>

@@ -412,6 +412,53 @@ namespace Gateway.Shared.Data.Migrations
                     b.ToTable("matrix_identities", (string)null);
                 });
 
+            modelBuilder.Entity("Gateway.Shared.Data.ReceivedMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("DeviceId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("device_id");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("event_id");
+
+                    b.Property<int>("IdentityId")
+                        .HasColumnType("integer")
+                        .HasColumnName("identity_id");
+
+                    b.Property<string>("Platform")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("platform");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("RoomId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("room_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_received_messages");
+
+                    b.HasIndex("IdentityId", "EventId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_received_messages_identity_id_event_id");
+
+                    b.ToTable("received_messages", (string)null);
+                });
+
             modelBuilder.Entity("Gateway.Shared.Data.ReceivedReaction", b =>
                 {
                     b.Property<long>("Id")
@@ -744,6 +791,18 @@ namespace Gateway.Shared.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_devices_matrix_identities_identity_id");
+
+                    b.Navigation("Identity");
+                });
+
+            modelBuilder.Entity("Gateway.Shared.Data.ReceivedMessage", b =>
+                {
+                    b.HasOne("Gateway.Shared.Data.MatrixIdentity", "Identity")
+                        .WithMany()
+                        .HasForeignKey("IdentityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_received_messages_matrix_identities_identity_id");
 
                     b.Navigation("Identity");
                 });

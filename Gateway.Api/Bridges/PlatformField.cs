@@ -2,7 +2,7 @@ using Gateway.Api.Errors;
 using Gateway.Shared.Bridges;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Gateway.Api.Features.Devices;
+namespace Gateway.Api.Bridges;
 
 /// <summary>The <c>platform</c> field of a request about a device (adding, unlinking, sending from it): one of the configured bridges.</summary>
 public static class PlatformField

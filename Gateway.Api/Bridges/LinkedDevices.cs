@@ -2,7 +2,7 @@ using Gateway.Api.Auth;
 using Gateway.Shared.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace Gateway.Api.Features.Devices;
+namespace Gateway.Api.Bridges;
 
 /// <summary>
 /// Whether a device is linked to an identity, and how it is, asked on every send: the answer is kept in the

@@ -1,0 +1,28 @@
+using Gateway.Api.Features.Messages;
+
+namespace Gateway.Api.Features.Contacts;
+
+/// <summary>A number the network knows, and the chat a send reaches it by (<c>chat.id</c> is taken as <c>contact</c>).</summary>
+public sealed record ContactOnNetwork(bool OnNetwork, ChatView Chat);
+
+/// <summary>The <c>{phone}</c> of a number check: 7 to 15 digits, with or without <c>+</c>, spaces and dashes.</summary>
+public static class ContactPhone
+{
+    public const string Invalid = "Invalid phone number: use the international format, e.g. +237123456789";
+
+    /// <summary>The number's digits, or null when it is no phone number.</summary>
+    public static string? Digits(string phone)
+    {
+        var text = phone.Trim();
+        text = text.StartsWith('+') ? text[1..] : text;
+        return text.Length > 0 && char.IsAsciiDigit(text[0]) && text.All(c => char.IsAsciiDigit(c) || c is ' ' or '-')
+            && text.Count(char.IsAsciiDigit) is >= 7 and <= 15
+            ? new string(text.Where(char.IsAsciiDigit).ToArray())
+            : null;
+    }
+}
+
+internal static class ContactExamples
+{
+    public static readonly ContactOnNetwork OnNetwork = new(true, new ChatView("contact", "237612345678"));
+}
