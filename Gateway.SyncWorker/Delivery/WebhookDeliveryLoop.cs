@@ -12,7 +12,7 @@ namespace Gateway.SyncWorker.Delivery;
 /// loops record deliveries, when an attempt ends (the room's next message may go), and otherwise polls.
 /// </summary>
 public sealed class WebhookDeliveryLoop(
-    IServiceScopeFactory scopes, WebhookSender sender, IConnectionMultiplexer redis, IOptions<WebhookOptions> options,
+    IServiceScopeFactory scopes, WebhookSender sender, IConnectionMultiplexer redis, IOptions<WebhookOptions> options, TimeProvider clock,
     ILogger<WebhookDeliveryLoop> logger) : BackgroundService
 {
     /// <summary>How many of a room's deliveries one claim takes; its lease covers that many attempts.</summary>
@@ -127,7 +127,8 @@ public sealed class WebhookDeliveryLoop(
                 await using var scope = scopes.CreateAsyncScope();
                 var queue = scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>();
                 var next = delivered.Count == 0 ? []
-                    : await queue.DeliveredThenClaimNextAsync(run[delivered.Count - 1], delivered, goOn ? MaxRun : 0, CancellationToken.None);
+                    : await WhileLeasedAsync(run[0].LeasedUntil,
+                        () => queue.DeliveredThenClaimNextAsync(run[delivered.Count - 1], delivered, goOn ? MaxRun : 0, CancellationToken.None));
                 if (failed is var (failedDelivery, failure))
                 {
                     await queue.RecordFailureAsync(failedDelivery.Id, failedDelivery.WebhookId, failure, CancellationToken.None);
@@ -148,6 +149,35 @@ public sealed class WebhookDeliveryLoop(
             }
         }
     }
+
+    private static readonly TimeSpan RecordRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Records POSTs that were made through an outage of the database, trying again while their leases are still this
+    /// worker's: given up at once, they would be POSTed again when the leases ran out, and the receiver would get them twice.
+    /// </summary>
+    private async Task<T> WhileLeasedAsync<T>(DateTime leasedUntil, Func<Task<T>> record)
+    {
+        while (true)
+        {
+            try
+            {
+                return await record();
+            }
+            catch (Exception e) when (IsOutage(e) && clock.GetUtcNow().UtcDateTime + RecordRetryDelay < leasedUntil)
+            {
+                logger.LogWarning("Recording delivered webhooks failed ({Error}); trying again while their leases hold", e.Message);
+                await Task.Delay(RecordRetryDelay, CancellationToken.None);
+            }
+        }
+    }
+
+    private static bool IsOutage(Exception? e) => e switch
+    {
+        null => false,
+        Npgsql.NpgsqlException or TimeoutException or System.Net.Sockets.SocketException => true,
+        _ => IsOutage(e.InnerException),
+    };
 
     private void Finished(Task attempt, object? claimed)
     {

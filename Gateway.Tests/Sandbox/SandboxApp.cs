@@ -15,6 +15,9 @@ public sealed class SandboxApp : GatewayApp
     /// <summary>Sends a device may make at once before the gateway's rate limit answers 429 (it refills at 6 a minute).</summary>
     public const int SendBurst = 8;
 
+    /// <summary>How long a sent message can be edited here (WhatsApp's 15 minutes would make a slow test).</summary>
+    public static readonly TimeSpan EditWindow = TimeSpan.FromSeconds(8);
+
     /// <summary>The largest file a send may carry here (1 MiB, so the 413 needs no 100 MiB upload).</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
@@ -31,6 +34,7 @@ public sealed class SandboxApp : GatewayApp
         $"--Messages:RateLimit:Burst={SendBurst}",
         "--Messages:RateLimit:PerMinute=6",
         $"--Messages:MaxFileBytes={MaxFileBytes}",
+        $"--Messages:EditWindowSeconds={EditWindow.TotalSeconds}",
         // A second platform, switched on by configuration alone.
         "--Sandbox:Platforms:signal:Enabled=true",
         "--Sandbox:Platforms:signal:FirstQrSeconds=4",

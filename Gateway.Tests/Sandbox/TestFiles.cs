@@ -42,6 +42,15 @@ public static class TestFiles
         0xFF, 0xD9,
     ];
 
+    /// <summary>A real JPEG of that size (one colour), as a phone's camera would send: every reader can decode it.</summary>
+    public static byte[] Jpeg(int width, int height)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(width, height);
+        bitmap.Erase(SkiaSharp.SKColors.SteelBlue);
+        using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 80);
+        return data.ToArray();
+    }
+
     public static byte[] Pdf() => Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
 
     private static void WriteChunk(Stream png, string type, byte[] data)
