@@ -44,6 +44,13 @@ public sealed partial class GeneratedClientTests(WebhooksApp app)
         Assert.Equal(phone, printed["device_linked"]);
         Assert.Equal(phone, printed["device_listed"]);
         Assert.StartsWith("$", printed["message_id"]);
+        Assert.Equal("True", printed["on_network"]);
+        Assert.StartsWith("$", printed["reaction_id"]);
+        var bridged = await Eventually.ValueAsync(
+            async () => (await app.Sandbox.CallAsync(HttpMethod.Get, $"/sandbox/sent?device_id={phone}")).Body!.AsArray(),
+            events => events.Any(e => e!["type"]!.GetValue<string>() == "m.reaction"), TimeSpan.FromSeconds(15), events => events.ToJsonString());
+        var reaction = bridged.Single(e => e!["type"]!.GetValue<string>() == "m.reaction")!;
+        Assert.Equal(("👍", printed["message_id"]), (reaction["key"]!.GetValue<string>(), reaction["relates_to"]!.GetValue<string>()));
         var post = Assert.Single(await receiver.WaitForAsync(1));
         post.VerifyWith(printed["webhook_secret"]);
         Assert.Equal("Hello back from the phone", post.Json["message"]!.GetValue<string>());
@@ -136,7 +143,14 @@ public sealed partial class GeneratedClientTests(WebhooksApp app)
         Console.WriteLine($"webhook_secret={webhook!.Secret}");
         var sent = await gateway.Api.V1.Devices[linked].Message.PostAsync(
             new SendMessageRequest { Contact = contact, Platform = "wa", Text = "Hello from API" });
-        Console.WriteLine($"message_id={sent!.Results!.Single().MessageId}");
+        var messageId = sent!.Results!.Single().MessageId!;
+        Console.WriteLine($"message_id={messageId}");
+
+        // 4. Is the contact on WhatsApp, and a reaction to the message sent.
+        var check = await gateway.Api.V1.Devices[linked].Contacts[contact].GetAsync();
+        Console.WriteLine($"on_network={check!.OnNetwork}");
+        var reacted = await gateway.Api.V1.Devices[linked].Messages[messageId].Reactions.PostAsync(new ReactionRequest { Reaction = "👍" });
+        Console.WriteLine($"reaction_id={reacted!.EventId}");
         var incoming = await sandboxHttp.PostAsJsonAsync("/sandbox/incoming",
             new { device_id = linked, from = contact, text = "Hello back from the phone" });
         incoming.EnsureSuccessStatusCode();
