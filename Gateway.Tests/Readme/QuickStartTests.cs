@@ -27,11 +27,11 @@ public sealed class QuickStartTests(ReadmeApp app)
             ["/path/to/document.pdf"] = terminal.AddFile("document.pdf", TestFiles.Pdf()),
         };
 
-        await terminal.RunAsync(Readme.Script("quick-start"), substitutions);
+        await terminal.RunAsync(ReadmePage.Script("quick-start"), substitutions);
 
         // The contact's "Good morning" reached the webhook the quick start created, as the page's example shows it.
         var delivery = Assert.Single(await yourServer.WaitForAsync(1));
-        var example = ShownJson.Parse(Readme.Example("webhook-payload")).AsObject();
+        var example = ShownJson.Parse(ReadmePage.Example("webhook-payload")).AsObject();
         foreach (var field in WhoAndWhich)
         {
             Assert.True(example.Remove(field), $"the README's example payload has no {field}");

@@ -66,6 +66,7 @@ public sealed partial class ReadmeRunner : IDisposable
     /// <param name="substitutions">What the user types instead of the page's text (<c>localhost:8080</c> → the test's port).</param>
     public async Task RunAsync(IReadOnlyList<ReadmeCommand> script, IReadOnlyDictionary<string, string> substitutions)
     {
+        Assert.True(script.Count > 0, "No command to run: is any block of README.md marked with this name?");
         string Substitute(string text) => substitutions.Aggregate(text, (t, s) => t.Replace(s.Key, s.Value));
         var leftRunning = new List<(RunningCommand Run, int Until)>();
         try

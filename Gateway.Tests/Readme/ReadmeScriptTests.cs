@@ -8,7 +8,7 @@ public sealed class ReadmeScriptTests
     [Fact]
     public void The_quick_start_takes_every_step_from_a_token_to_a_message_on_the_webhook()
     {
-        var commands = Readme.Script("quick-start").Select(c => c.Text).ToList();
+        var commands = ReadmePage.Script("quick-start").Select(c => c.Text).ToList();
 
         string[] steps =
         [
@@ -22,8 +22,8 @@ public sealed class ReadmeScriptTests
             "curl -X POST http://localhost:8081/sandbox/incoming",
         ];
         Assert.All(steps, step => Assert.Contains(commands, c => c.StartsWith(step, StringComparison.Ordinal)));
-        Assert.All(Readme.Script("quick-start"), c => Assert.All(c.Shown, s => ShownJson.Parse(s)));
-        Assert.NotNull(ShownJson.Parse(Readme.Example("webhook-payload"))["media"]);
+        Assert.All(ReadmePage.Script("quick-start"), c => Assert.All(c.Shown, s => ShownJson.Parse(s)));
+        Assert.NotNull(ShownJson.Parse(ReadmePage.Example("webhook-payload"))["media"]);
     }
 
     private const string Page = """
@@ -56,7 +56,7 @@ public sealed class ReadmeScriptTests
     [Fact]
     public void A_marked_shell_block_is_its_commands_as_written_each_with_the_values_its_comments_show()
     {
-        var script = Readme.Script("demo", Page);
+        var script = ReadmePage.Script("demo", Page);
 
         Assert.Equal(2, script.Count);
         Assert.Equal("curl -X POST http://localhost:8080/a \\\n  -d '{\"x\": 1}'", script[0].Text);
@@ -64,13 +64,13 @@ public sealed class ReadmeScriptTests
         Assert.Equal(6, script[0].Line);
         Assert.Equal("wscat -c \"ws://host/x?token=lt_…\"   # a trailing remark", script[1].Text);
         Assert.Equal(["{\"type\":\"qr\",\"code\":\"2@…\"}", "{\"type\":\"success\",…}"], script[1].Shown);
-        Assert.Empty(Readme.Script("other", Page));
+        Assert.Empty(ReadmePage.Script("other", Page));
     }
 
     [Fact]
     public void A_marker_away_from_a_fence_is_an_error_rather_than_a_block_left_out()
     {
-        var error = Assert.Throws<FormatException>(() => Readme.Script("demo", "<!-- readme-test: demo -->\n\n```sh\nls\n```\n"));
+        var error = Assert.Throws<FormatException>(() => ReadmePage.Script("demo", "<!-- readme-test: demo -->\n\n```sh\nls\n```\n"));
 
         Assert.Contains("line 1", error.Message);
     }

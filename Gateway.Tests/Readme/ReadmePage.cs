@@ -15,7 +15,7 @@ namespace Gateway.Tests.Readme;
 /// that starts with <c>{</c> or <c>[</c> is one JSON value (continued on the next comment lines until it closes; prose
 /// after it is ignored), in <see cref="ShownJson"/>'s form. Any other comment is for the reader.
 /// </remarks>
-public static partial class Readme
+public static partial class ReadmePage
 {
     public static string File { get; } = Path.Combine(CommandLine.RepositoryRoot, "README.md");
 
