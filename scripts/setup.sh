@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the gateway needs on a fresh Debian machine (root, no Docker), skipping what is already there:
-# PostgreSQL, redis-server, debootstrap, chromium (the link page's browser tests) and Node.js (npx) from apt, the
-# Synapse chroot, and the repository's dotnet tools (dotnet-tools.json: dotnet-ef, and Kiota for the generated-client test).
+# PostgreSQL, redis-server, debootstrap, chromium (the link page's browser tests) and Node.js (npx) from apt, wscat from
+# npm, the Synapse chroot, and the repository's dotnet tools (dotnet-tools.json: dotnet-ef, and Kiota for the
+# generated-client test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,10 @@ fi
 # @redocly/cli 2 needs Node.js 20.19 or later (Debian 12's own nodejs is 18: the lint test then fails and says why).
 node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
   || echo "Warning: Node.js $(node --version) is older than 20.19, which the OpenAPI lint test's @redocly/cli needs." >&2
+# The README's QR socket step uses wscat, npm's WebSocket client: Debian ships no websocat, and its curl (7.88) is built
+# without WebSocket support. Pinned: the README's quick start test reads what it prints. Without it only that step fails.
+command -v wscat >/dev/null || npm install --global --no-audit --no-fund --loglevel=error wscat@6.1.0 >/dev/null \
+  || echo "Warning: could not install wscat (npm install --global wscat@6.1.0): the README's QR socket step needs it." >&2
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet on PATH)." >&2; exit 1; }
 scripts/install-synapse.sh
 dotnet tool restore >/dev/null
