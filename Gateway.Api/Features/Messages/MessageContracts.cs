@@ -4,7 +4,7 @@ namespace Gateway.Api.Features.Messages;
 
 /// <summary>The JSON form of a send; multipart carries the same fields plus <c>file</c>.</summary>
 /// <summary><c>group_id</c>: a group's <c>chat.id</c> from a webhook payload, for a group whose invite link the caller does not have.</summary>
-public sealed record SendMessageRequest(string? Contact, string? GroupUrl, string? Platform, string? Text, string? ReplyId, string? GroupId = null);
+public sealed record SendMessageRequest(string? Contact = null, string? GroupUrl = null, [property: System.ComponentModel.DataAnnotations.Required] string? Platform = null, string? Text = null, string? ReplyId = null, string? GroupId = null);
 
 public sealed record RecipientResult(
     string Recipient,
