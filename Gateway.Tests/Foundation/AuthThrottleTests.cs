@@ -180,35 +180,10 @@ public sealed class AuthThrottleTests(AuthThrottleApp app)
     private Task<ApiResponse> ListTokensAsync(System.Net.Http.Headers.AuthenticationHeaderValue auth) =>
         app.Api.CallAsync(HttpMethod.Get, "/api/v1/tokens", auth);
 
-    /// <summary>An address of the loopback network (127.0.0.0/8) no other test uses, so no earlier window counts against it.</summary>
-    private static System.Net.IPAddress NewLoopbackAddress() =>
-        new([127, (byte)Random.Shared.Next(1, 255), (byte)Random.Shared.Next(0, 256), (byte)Random.Shared.Next(1, 255)]);
+    private static System.Net.IPAddress NewLoopbackAddress() => LoopbackSource.NewAddress();
 
     /// <summary>A client whose connections to the Api come from <paramref name="source"/>, as a client on another machine's would.</summary>
-    private HttpClient ClientFrom(System.Net.IPAddress source)
-    {
-        var api = app.Api.BaseAddress!;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream,
-                    System.Net.Sockets.ProtocolType.Tcp);
-                try
-                {
-                    socket.Bind(new System.Net.IPEndPoint(source, 0));
-                    await socket.ConnectAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
-                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = api };
-    }
+    private HttpClient ClientFrom(System.Net.IPAddress source) => new(LoopbackSource.HandlerFrom(source)) { BaseAddress = app.Api.BaseAddress };
 
     private static string NewClientId() => "nobody-" + Guid.NewGuid().ToString("N")[..10];
 

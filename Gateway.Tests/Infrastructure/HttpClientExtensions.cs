@@ -35,6 +35,15 @@ public static class HttpClientExtensions
         return await SendAsync(http, request);
     }
 
+    /// <summary>Sends <paramref name="form"/> as multipart/form-data, as <c>curl -F</c> does.</summary>
+    public static async Task<ApiResponse> CallFormAsync(this HttpClient http, HttpMethod method, string path,
+        AuthenticationHeaderValue? auth, MultipartFormDataContent form)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = form };
+        request.Headers.Authorization = auth;
+        return await SendAsync(http, request);
+    }
+
     public static async Task<ApiResponse> CallWithHeaderAsync(this HttpClient http, HttpMethod method, string path, string authorizationHeader)
     {
         using var request = new HttpRequestMessage(method, path);

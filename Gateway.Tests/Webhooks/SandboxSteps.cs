@@ -12,11 +12,14 @@ public static class SandboxSteps
     /// <summary>A phone number no other test uses.</summary>
     public static string NewPhone() => "2376" + Random.Shared.NextInt64(10_000_000, 99_999_999);
 
-    /// <summary>Links a phone to the token's Matrix user as a user does: POST /devices, open the QR socket, scan.</summary>
-    public static async Task<string> LinkDeviceAsync(this WebhooksApp app, string token, string? phone = null)
+    /// <summary>
+    /// Links a phone to the token's Matrix user as a user does: POST /devices (through <paramref name="api"/> when given,
+    /// a proxy's client say), open the QR socket, scan.
+    /// </summary>
+    public static async Task<string> LinkDeviceAsync(this WebhooksApp app, string token, string? phone = null, HttpClient? api = null)
     {
         phone ??= NewPhone();
-        var started = await app.Api.CallAsync(HttpMethod.Post, "/api/v1/devices", Auth.Bearer(token), new { platform = "wa" });
+        var started = await (api ?? app.Api).CallAsync(HttpMethod.Post, "/api/v1/devices", Auth.Bearer(token), new { platform = "wa" });
         Assert.Equal(HttpStatusCode.Created, started.Status);
         await using var socket = await QrSocket.ConnectAsync(new Uri(started.Body!["qr_code_url"]!.GetValue<string>()));
         while (true)

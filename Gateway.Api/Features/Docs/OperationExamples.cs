@@ -33,7 +33,7 @@ public sealed class OperationExamplesTransformer(IOptions<JsonOptions> json) : I
         var example = context.Description.ActionDescriptor.EndpointMetadata.OfType<OperationExample>().LastOrDefault();
         if (example?.Request is { } request && operation.RequestBody?.Content is { } requestContent)
         {
-            SetExample(requestContent, ToJson(request));
+            SetExample(requestContent, WithoutNulls(ToJson(request)));
         }
         operation.Responses ??= [];
         if (example?.Response is { } response
@@ -61,6 +61,19 @@ public sealed class OperationExamplesTransformer(IOptions<JsonOptions> json) : I
     }
 
     private JsonNode? ToJson(object value) => JsonSerializer.SerializeToNode(value, value.GetType(), json.Value.SerializerOptions);
+
+    /// <summary>A request shows only what it sends: a record's null is a field left out.</summary>
+    private static JsonNode? WithoutNulls(JsonNode? node)
+    {
+        if (node is JsonObject fields)
+        {
+            foreach (var (name, _) in fields.Where(f => f.Value is null).ToList())
+            {
+                fields.Remove(name);
+            }
+        }
+        return node;
+    }
 
     private static void SetExample(IDictionary<string, OpenApiMediaType> content, JsonNode? example)
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -8,8 +9,8 @@ namespace Gateway.Api.Features.Messages;
 /// The JSON form of a send; multipart carries the same fields (but <c>location</c>) plus <c>file</c>. <c>group_id</c>: a
 /// group's <c>chat.id</c> from a webhook payload, for a group whose invite link the caller does not have.
 /// </summary>
-public sealed record SendMessageRequest(string? Contact, string? GroupUrl, string? Platform, string? Text, string? ReplyId, string? GroupId = null,
-    SendLocation? Location = null, bool? Voice = null)
+public sealed record SendMessageRequest(string? Contact = null, string? GroupUrl = null, [property: Required] string? Platform = null, string? Text = null,
+    string? ReplyId = null, string? GroupId = null, SendLocation? Location = null, bool? Voice = null)
 {
     /// <summary>A Matrix event is at most 64 KiB: the text leaves room for the rest of it.</summary>
     public const int MaxTextBytes = 60_000;

@@ -1,6 +1,7 @@
 namespace Gateway.Api.Features.Tokens;
 
-public sealed record CreateTokenRequest(bool? UseHost, string? ExpiresAt);
+/// <summary>The body itself may be left out: a token of a new Matrix user that never expires.</summary>
+public sealed record CreateTokenRequest(bool? UseHost = null, string? ExpiresAt = null);
 
 public sealed record TokenCreated(string Message, string Token, int Id);
 

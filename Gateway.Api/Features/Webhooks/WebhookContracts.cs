@@ -4,10 +4,10 @@ using Gateway.Shared.Events;
 namespace Gateway.Api.Features.Webhooks;
 
 /// <summary>Events: the kinds of event to receive (docs/api.md#events-on-webhooks); omitted: <c>["message"]</c>.</summary>
-public sealed record CreateWebhookRequest(string? Url, string? Secret, List<string?>? Events = null);
+public sealed record CreateWebhookRequest(string? Url, string? Secret = null, List<string?>? Events = null);
 
 /// <summary>Omitted (or null) fields stay as they are.</summary>
-public sealed record UpdateWebhookRequest(string? Url, bool? Active, List<string?>? Events = null);
+public sealed record UpdateWebhookRequest(string? Url = null, bool? Active = null, List<string?>? Events = null);
 
 public sealed record WebhookView(int Id, string Url, bool Active, IReadOnlyList<string> Events, DateTime CreatedAt, DateTime UpdatedAt)
 {
@@ -25,7 +25,7 @@ public sealed record DeliveryView(
 internal static class WebhookExamples
 {
     private static readonly DateTime At = new(2026, 4, 27, 10, 0, 0, DateTimeKind.Utc);
-    public static readonly CreateWebhookRequest Create = new("https://your-server.com/webhook", null, [EventKinds.Message, EventKinds.MessageStatus]);
+    public static readonly CreateWebhookRequest Create = new("https://your-server.com/webhook", Events: [EventKinds.Message, EventKinds.MessageStatus]);
     public static readonly WebhookCreated Created = new(1, "https://your-server.com/webhook", true,
         "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw2bnFOjNHyZs=", [EventKinds.Message, EventKinds.MessageStatus], At, At);
     public static readonly WebhookView Webhook = new(1, "https://your-server.com/webhook", true, [EventKinds.Message, EventKinds.MessageStatus], At, At);
