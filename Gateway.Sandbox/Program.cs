@@ -25,6 +25,7 @@ builder.Services.AddSingleton<Bridges>();
 builder.Services.AddSingleton<EventQueue>();
 builder.Services.AddSingleton<EventRouter>();
 builder.Services.AddSingleton<LoginCommand>();
+builder.Services.AddSingleton<ResolveIdentifierCommand>();
 builder.Services.AddSingleton<CommandHandler>();
 builder.Services.AddSingleton<BridgeReadiness>();
 builder.Services.AddSingleton<BridgeStateFile>();

@@ -34,6 +34,11 @@ public sealed class PlatformOptions
     /// </summary>
     public string NotOnNetworkReason { get; set; } = "";
     /// <summary>
+    /// What <c>start-chat</c> and <c>resolve-identifier</c> say after <c>Failed to resolve identifier: </c> for an
+    /// identifier with a letter or <c>@</c> (mautrix-whatsapp's ErrInputLooksLikeEmail); empty = taken as a bad number.
+    /// </summary>
+    public string NotAPhoneNumberReason { get; set; } = "";
+    /// <summary>
     /// mautrix's <c>matrix.message_status_events</c>: the bot answers every bridged event with a
     /// <c>com.beeper.message_send_status</c> (off in the bridge's example config; the gateway's deployment turns it on).
     /// </summary>
