@@ -24,6 +24,7 @@ builder.Services.AddSingleton<FailureSwitches>();
 builder.Services.AddSingleton<Bridges>();
 builder.Services.AddSingleton<EventQueue>();
 builder.Services.AddSingleton<EventRouter>();
+builder.Services.AddSingleton<OutgoingEvents>();
 builder.Services.AddSingleton<LoginCommand>();
 builder.Services.AddSingleton<ResolveIdentifierCommand>();
 builder.Services.AddSingleton<CommandHandler>();

@@ -59,8 +59,9 @@ public static class BotTexts
         $"State update for +{deviceId}: `{state}` (`{error}`): {StateMessage(error)}";
     // What a failed event gets in reply (bridgev2 MessageStatus.ToNoticeEvent, the noun after the event's type); through a
     // BAD_CREDENTIALS login the reason is the login's last state message (portal.go handleMatrixEvent).
-    public static string NotBridged(string reason, string eventType = "m.room.message") =>
-        $"\u26a0\ufe0f Your {eventType switch { "m.reaction" => "reaction", "m.room.redaction" => "redaction", _ => "message" }} was not bridged: {reason}";
+    public static string NotBridged(string reason, string eventType = "m.room.message", bool certain = true) =>
+        $"\u26a0\ufe0f Your {eventType switch { "m.reaction" => "reaction", "m.room.redaction" => "redaction", _ => "message" }} "
+        + $"{(certain ? "was not" : "may not have been")} bridged: {reason}";
     public const string NotLoggedInHere = "You're not logged in (receiver login is not logged in)";
     // start-chat through such a login: mautrix-whatsapp's validateIdentifer returns bridgev2.ErrNotLoggedIn.
     public const string NotLoggedInReason = "not logged in";

@@ -5,11 +5,17 @@ namespace Gateway.Sandbox.Matrix;
 
 /// <summary>
 /// An event as the homeserver pushes it in a transaction. <c>Redacts</c> is where room versions before 11 name a
-/// redaction's target (later ones put it in the content).
+/// redaction's target (later ones put it in the content). A redacted event has an empty content.
 /// </summary>
 public sealed record MatrixEvent(string Type, string RoomId, string Sender, string EventId, string? StateKey, JsonElement Content,
-    string? Redacts = null)
+    string? Redacts = null, long OriginServerTs = 0)
 {
+    public DateTimeOffset SentAt => DateTimeOffset.FromUnixTimeMilliseconds(OriginServerTs);
+    public bool IsRedacted => Content.ValueKind != JsonValueKind.Object || !Content.EnumerateObject().Any();
+    public JsonElement? Relation => Content.ValueKind == JsonValueKind.Object && Content.TryGetProperty("m.relates_to", out var r)
+        && r.ValueKind == JsonValueKind.Object ? r : null;
+    public bool IsEdit => Relation is { } r && r.TryGetProperty("rel_type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "m.replace";
+
     public string? Membership => Content.ValueKind == JsonValueKind.Object && Content.TryGetProperty("membership", out var m) ? m.GetString() : null;
     public string? MsgType => String("msgtype");
     public string? Body => String("body");

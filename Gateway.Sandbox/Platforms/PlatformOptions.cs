@@ -45,6 +45,8 @@ public sealed class PlatformOptions
     public bool MessageStatusEvents { get; set; }
     /// <summary>mautrix's <c>matrix.message_error_notices</c>: a failed event also gets a <c>⚠️ Your message was not bridged</c> notice.</summary>
     public bool MessageErrorNotices { get; set; } = true;
+    /// <summary>The network's edit window (capabilities.go EditMaxAge: 15 minutes on WhatsApp, a day on Signal); 0 = none.</summary>
+    public int EditMaxAgeSeconds { get; set; }
     public double FirstQrSeconds { get; set; } = 60;
     public double QrRefreshSeconds { get; set; } = 20;
     public int QrRefreshes { get; set; } = 5;
