@@ -23,14 +23,31 @@ public sealed class OutgoingEvents(FailureSwitches switches, TimeProvider clock,
         _ => SendAsync(bridge, portal, e),
     };
 
-    private Task SendAsync(PlatformBridge bridge, Portal portal, MatrixEvent e) => SendOnAsync(bridge, portal, e, new BridgeOutcome());
+    private async Task SendAsync(PlatformBridge bridge, Portal portal, MatrixEvent e)
+    {
+        var verdict = OutgoingContent.Check(bridge.Platform.Options.Connector, e.Type, e.Content);
+        if (verdict.Refusal is { } refusal)
+        {
+            await RefuseAsync(bridge, e, refusal);
+            return;
+        }
+        await SendOnAsync(bridge, portal, e, new BridgeOutcome(NetworkMimeType: verdict.NetworkMimeType));
+    }
 
     /// <summary>
-    /// The target must be a message the bridge holds and younger than the network's edit window. Whose message it is,
-    /// neither bridgev2 nor mautrix-whatsapp checks.
+    /// The new content is checked as a message would be, then the target: it must be a message the bridge holds and
+    /// younger than the network's edit window. Whose message it is, neither bridgev2 nor mautrix-whatsapp checks.
     /// </summary>
     private async Task EditAsync(PlatformBridge bridge, Portal portal, MatrixEvent e)
     {
+        var newContent = e.Content.TryGetProperty("m.new_content", out var replacement) && replacement.ValueKind == JsonValueKind.Object
+            ? replacement
+            : e.Content;
+        if (OutgoingContent.Check(bridge.Platform.Options.Connector, e.Type, newContent).Refusal is { } refusal)
+        {
+            await RefuseAsync(bridge, e, refusal);
+            return;
+        }
         var targetId = e.Relation is { } relation && relation.TryGetProperty("event_id", out var id) ? id.GetString() ?? "" : "";
         if (await bridge.Bridged.FindMessageAsync(portal, targetId) is not { } target)
         {

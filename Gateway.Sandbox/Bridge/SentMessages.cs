@@ -9,7 +9,7 @@ namespace Gateway.Sandbox.Bridge;
 /// stickers, reactions (<c>Key</c>), edits (an <c>m.room.message</c> with <c>RelatesTo</c>, the new text in
 /// <c>NewBody</c>), redactions and read receipts (<c>Type</c> <c>m.receipt</c>). <c>Recipient</c> is the contact's
 /// digits or the group id; <c>ReplyTo</c> the event id of <c>m.in_reply_to</c>; <c>RelatesTo</c> the event edited,
-/// reacted to, redacted or read. The last two say what the bridge made of it (see <see cref="BridgeOutcome"/>).
+/// reacted to, redacted or read. The last three say what the bridge made of it (see <see cref="BridgeOutcome"/>).
 /// </summary>
 public sealed record SentMessage(
     string Platform,
@@ -38,13 +38,15 @@ public sealed record SentMessage(
     DateTimeOffset ReceivedAt,
     string? NewBody = null,
     string? ReplacedReaction = null,
-    string? IgnoredByNetwork = null);
+    string? IgnoredByNetwork = null,
+    string? NetworkMimeType = null);
 
 /// <summary>
 /// What the bridge made of an event it sent on: the user's earlier reaction the bot redacted (one reaction per sender
-/// and message), and why the network drops an event the bridge sent as accepted.
+/// and message), why the network drops an event the bridge sent as accepted, and the MIME type WhatsApp got for a file
+/// after the bridge's conversion (PNG → JPEG…).
 /// </summary>
-public sealed record BridgeOutcome(string? ReplacedReaction = null, string? IgnoredByNetwork = null);
+public sealed record BridgeOutcome(string? ReplacedReaction = null, string? IgnoredByNetwork = null, string? NetworkMimeType = null);
 
 /// <summary>Kept in memory, newest last, bounded so a long demo does not grow without end.</summary>
 public sealed class SentMessages(string platform, TimeProvider clock)
@@ -96,6 +98,7 @@ public sealed class SentMessages(string platform, TimeProvider clock)
             NewBody = relType == "m.replace" ? String(Object(content, "m.new_content"), "body") : null,
             ReplacedReaction = outcome?.ReplacedReaction,
             IgnoredByNetwork = outcome?.IgnoredByNetwork,
+            NetworkMimeType = outcome?.NetworkMimeType,
         });
     }
 

@@ -45,6 +45,11 @@ public sealed class PlatformOptions
     public bool MessageStatusEvents { get; set; }
     /// <summary>mautrix's <c>matrix.message_error_notices</c>: a failed event also gets a <c>⚠️ Your message was not bridged</c> notice.</summary>
     public bool MessageErrorNotices { get; set; } = true;
+    /// <summary>
+    /// The mautrix network connector whose rules for what users send the bridge follows: <c>whatsapp</c>
+    /// (capabilities.go, msgconv/from-matrix.go: which files, which MIME types, geo URIs), or empty: it takes any content.
+    /// </summary>
+    public string Connector { get; set; } = "";
     /// <summary>The network's edit window (capabilities.go EditMaxAge: 15 minutes on WhatsApp, a day on Signal); 0 = none.</summary>
     public int EditMaxAgeSeconds { get; set; }
     public double FirstQrSeconds { get; set; } = 60;
