@@ -42,14 +42,9 @@ public static class OutgoingContent
             return ContentVerdict.Accepted;
         }
         var msgtype = eventType == "m.sticker" ? "m.sticker" : Text(content, "msgtype") ?? "";
-        // bridgev2's bridge_notices (false in its example config): a notice from the user is a bot's business, not a message.
-        if (msgtype == "m.notice")
-        {
-            return new ContentVerdict(Refusals.IgnoringNotice);
-        }
         return msgtype switch
         {
-            "m.text" or "m.emote" => ContentVerdict.Accepted,
+            "m.text" or "m.notice" or "m.emote" => ContentVerdict.Accepted,
             "m.location" => GeoUri.Parse(Text(content, "geo_uri") ?? "").Error is { } error
                 ? new ContentVerdict(Refusals.ConversionError(error))
                 : ContentVerdict.Accepted,

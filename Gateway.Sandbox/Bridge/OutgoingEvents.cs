@@ -15,11 +15,13 @@ public sealed class OutgoingEvents(FailureSwitches switches, TimeProvider clock,
     public const string EditOfAnotherSender =
         "WhatsApp applies an edit only from the message's sender (mautrix-whatsapp sends it as an edit of the user's own message with that id)";
 
-    public Task HandleAsync(PlatformBridge bridge, Portal portal, MatrixEvent e) => e.Type switch
+    public Task HandleAsync(PlatformBridge bridge, Portal portal, MatrixEvent e) => e switch
     {
-        "m.reaction" => ReactAsync(bridge, portal, e),
-        "m.room.redaction" => RedactAsync(bridge, portal, e),
-        _ when e.IsEdit => EditAsync(bridge, portal, e),
+        { Type: "m.reaction" } => ReactAsync(bridge, portal, e),
+        { Type: "m.room.redaction" } => RedactAsync(bridge, portal, e),
+        // bridgev2's bridge_notices (false in its example config), before anything else: a notice is a bot's business.
+        { Type: "m.room.message", MsgType: "m.notice" } => RefuseAsync(bridge, e, Refusals.IgnoringNotice),
+        { IsEdit: true } => EditAsync(bridge, portal, e),
         _ => SendAsync(bridge, portal, e),
     };
 
@@ -48,8 +50,7 @@ public sealed class OutgoingEvents(FailureSwitches switches, TimeProvider clock,
             await RefuseAsync(bridge, e, refusal);
             return;
         }
-        var targetId = e.Relation is { } relation && relation.TryGetProperty("event_id", out var id) ? id.GetString() ?? "" : "";
-        if (await bridge.Bridged.FindMessageAsync(portal, targetId) is not { } target)
+        if (await bridge.Bridged.FindMessageAsync(portal, e.RelatedEventId ?? "") is not { } target)
         {
             await RefuseAsync(bridge, e, Refusals.TargetNotFound("edit"));
             return;
@@ -70,14 +71,13 @@ public sealed class OutgoingEvents(FailureSwitches switches, TimeProvider clock,
     /// </summary>
     private async Task ReactAsync(PlatformBridge bridge, Portal portal, MatrixEvent e)
     {
-        var relation = e.Relation;
-        var targetId = relation is { } r && r.TryGetProperty("event_id", out var id) ? id.GetString() ?? "" : "";
+        var targetId = e.RelatedEventId ?? "";
         if (await bridge.Bridged.FindMessageAsync(portal, targetId) is null)
         {
             await RefuseAsync(bridge, e, Refusals.TargetNotFound("reaction"));
             return;
         }
-        var key = relation is { } k && k.TryGetProperty("key", out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+        var key = e.RelationField("key") ?? "";
         var previous = bridge.Bridged.CurrentReaction(portal.RoomId, targetId, e.Sender);
         if (previous is not null && WithoutVariationSelector(previous.Key ?? "") == WithoutVariationSelector(key))
         {

@@ -14,7 +14,12 @@ public sealed record MatrixEvent(string Type, string RoomId, string Sender, stri
     public bool IsRedacted => Content.ValueKind != JsonValueKind.Object || !Content.EnumerateObject().Any();
     public JsonElement? Relation => Content.ValueKind == JsonValueKind.Object && Content.TryGetProperty("m.relates_to", out var r)
         && r.ValueKind == JsonValueKind.Object ? r : null;
-    public bool IsEdit => Relation is { } r && r.TryGetProperty("rel_type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "m.replace";
+    public bool IsEdit => RelationField("rel_type") == "m.replace";
+    /// <summary>The event an edit, reaction or reply is about (<c>m.relates_to.event_id</c>).</summary>
+    public string? RelatedEventId => RelationField("event_id");
+
+    public string? RelationField(string name) =>
+        Relation is { } r && r.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     public string? Membership => Content.ValueKind == JsonValueKind.Object && Content.TryGetProperty("membership", out var m) ? m.GetString() : null;
     public string? MsgType => String("msgtype");
