@@ -59,8 +59,9 @@ public static class BotTexts
         $"State update for +{deviceId}: `{state}` (`{error}`): {StateMessage(error)}";
     // What a failed event gets in reply (bridgev2 MessageStatus.ToNoticeEvent, the noun after the event's type); through a
     // BAD_CREDENTIALS login the reason is the login's last state message (portal.go handleMatrixEvent).
-    public static string NotBridged(string reason, string eventType = "m.room.message") =>
-        $"\u26a0\ufe0f Your {eventType switch { "m.reaction" => "reaction", "m.room.redaction" => "redaction", _ => "message" }} was not bridged: {reason}";
+    public static string NotBridged(string reason, string eventType = "m.room.message", bool certain = true) =>
+        $"\u26a0\ufe0f Your {eventType switch { "m.reaction" => "reaction", "m.room.redaction" => "redaction", _ => "message" }} "
+        + $"{(certain ? "was not" : "may not have been")} bridged: {reason}";
     public const string NotLoggedInHere = "You're not logged in (receiver login is not logged in)";
     // start-chat through such a login: mautrix-whatsapp's validateIdentifer returns bridgev2.ErrNotLoggedIn.
     public const string NotLoggedInReason = "not logged in";
@@ -75,6 +76,8 @@ public static class BotTexts
     public static string AlreadyHaveChat(string id, string name, string ghost, string portalName, string roomId) =>
         $"You already have a direct chat with `{id}` / [{name}]({MatrixToUser(ghost)}) at [{portalName}]({MatrixToRoom(roomId)})";
     public static string FailedToResolve(string reason) => $"Failed to resolve identifier: {reason}";
+    /// <summary><c>resolve-identifier</c> (bridgev2's formatResolveIdentifierResult): the name is empty for a ghost the bridge never met.</summary>
+    public static string Found(string id, string name, string ghost) => $"Found `{id}` / [{name}]({MatrixToUser(ghost)})";
     /// <summary>A platform's <c>NotOnNetworkReason</c> (mautrix-whatsapp: <c>the server said +{phone} is not on WhatsApp</c>).</summary>
     public static string NotOnNetwork(string reasonTemplate, string digits) => reasonTemplate.Replace("{phone}", digits);
     public const string InvalidPhoneNumber = "invalid phone number";
@@ -99,6 +102,7 @@ public static class BotTexts
 
         **Starting and managing chats**
         * `start-chat [login ID] <identifier>` (alias `pm`) - Start a direct chat with the given user
+        * `resolve-identifier [login ID] <identifier>` - Check if a given identifier is on the remote network
         * `join [login ID] <invite link>` - Join a group chat with an invite link
         """;
 

@@ -4,14 +4,15 @@ using Gateway.Sandbox.Matrix;
 namespace Gateway.Sandbox.Bridge;
 
 /// <summary>
-/// The bot's commands, answered as mautrix-whatsapp (bridgev2) answers them. <c>start-chat</c>, <c>pm</c> and
-/// <c>join</c> take an optional login id first, like bridgev2's <c>[login ID] &lt;identifier&gt;</c>; without it the
-/// user's first login is used.
+/// The bot's commands, answered as mautrix-whatsapp (bridgev2) answers them. <c>start-chat</c>, <c>pm</c>,
+/// <c>resolve-identifier</c> and <c>join</c> take an optional login id first, like bridgev2's
+/// <c>[login ID] &lt;identifier&gt;</c>; without it the user's first login is used.
 /// </summary>
-public sealed class CommandHandler(FailureSwitches switches, LoginCommand loginCommand, ILogger<CommandHandler> logger)
+public sealed class CommandHandler(FailureSwitches switches, LoginCommand loginCommand, ResolveIdentifierCommand resolveIdentifier,
+    ILogger<CommandHandler> logger)
 {
     private static readonly char[] Whitespace = [' ', '\t', '\n', '\r'];
-    private static readonly HashSet<string> Commands = ["help", "login", "logout", "list-logins", "start-chat", "pm", "join", "cancel"];
+    private static readonly HashSet<string> Commands = ["help", "login", "logout", "list-logins", "start-chat", "pm", ResolveIdentifierCommand.Name, "join", "cancel"];
 
     public async Task HandleAsync(PlatformBridge bridge, MatrixEvent command, string text)
     {
@@ -62,7 +63,7 @@ public sealed class CommandHandler(FailureSwitches switches, LoginCommand loginC
                 "cancel" => LoginCommand.Cancel(bridge, command.Sender),
                 "logout" => Reply(Logout(bridge, command.Sender, args)),
                 "list-logins" => Reply(ListLogins(bridge, command.Sender)),
-                "start-chat" or "pm" => await StartChatAsync(bridge, command.Sender, name, args),
+                "start-chat" or "pm" or ResolveIdentifierCommand.Name => await resolveIdentifier.AnswerAsync(bridge, command.Sender, name, args),
                 "join" => await JoinAsync(bridge, command, args),
                 _ => Reply(BotTexts.UnknownCommand),
             };
@@ -87,52 +88,6 @@ public sealed class CommandHandler(FailureSwitches switches, LoginCommand loginC
         return mine.Count == 0 ? BotTexts.NotLoggedIn : string.Join("\n", mine);
     }
 
-    private async Task<JsonObject> StartChatAsync(PlatformBridge bridge, string userId, string name, string[] args)
-    {
-        if (args.Length == 0)
-        {
-            return Reply(BotTexts.StartChatUsage(name));
-        }
-        var (login, rest) = ChooseLogin(bridge, userId, args);
-        if (login is null)
-        {
-            return Reply(BotTexts.RequiresLogin);
-        }
-        if (switches.TakeFailure())
-        {
-            return Reply(BotTexts.FailedToResolve(FailureSwitches.SimulatedFailure));
-        }
-        var platform = bridge.Platform;
-        var identifier = string.Join(' ', rest);
-        var digits = PhoneNumbers.Normalise(identifier, platform.Options.ContactIdSuffix);
-        if (digits is null)
-        {
-            return Reply(BotTexts.FailedToResolve(BotTexts.InvalidPhoneNumber));
-        }
-        if (!login.IsConnected)
-        {
-            return Reply(BotTexts.FailedToResolve(BotTexts.NotLoggedInReason));
-        }
-        if (!switches.IsOnNetwork(digits))
-        {
-            if (platform.Options.NotOnNetworkReason is { Length: > 0 } reason)
-            {
-                return Reply(BotTexts.FailedToResolve(BotTexts.NotOnNetwork(reason, digits)));
-            }
-            var (html, body) = BotTexts.IdentifierNotFound(identifier);
-            return MessageContent.NoticeFromHtml(html, body);
-        }
-        // The contact is named by its network id (a LID on WhatsApp), not by the number that was asked for.
-        var (portal, created) = await bridge.Portals.GetOrCreateContactAsync(login, digits);
-        var (contactId, ghost) = (platform.ContactId(digits), platform.ContactGhostUserId(digits));
-        if (created)
-        {
-            return Reply(BotTexts.CreatedChat(contactId, "+" + digits, ghost, portal.Name, portal.RoomId));
-        }
-        await bridge.Portals.ReinviteOwnerAsync(portal);
-        return Reply(BotTexts.AlreadyHaveChat(contactId, "+" + digits, ghost, portal.Name, portal.RoomId));
-    }
-
     /// <summary>Answers first, then creates the portal and invites the user, in the order mautrix-whatsapp does.</summary>
     private async Task<JsonObject?> JoinAsync(PlatformBridge bridge, MatrixEvent command, string[] args)
     {
@@ -140,7 +95,7 @@ public sealed class CommandHandler(FailureSwitches switches, LoginCommand loginC
         {
             return Reply(BotTexts.JoinUsage);
         }
-        var (login, rest) = ChooseLogin(bridge, command.Sender, args);
+        var (login, rest) = bridge.Logins.ChooseFor(command.Sender, args);
         if (login is null)
         {
             return Reply(BotTexts.RequiresLogin);
@@ -163,12 +118,6 @@ public sealed class CommandHandler(FailureSwitches switches, LoginCommand loginC
         }
         return null;
     }
-
-    /// <summary>bridgev2's rule: the first argument is a login id if it names one of the user's logins.</summary>
-    private static (Login? Login, string[] Remaining) ChooseLogin(PlatformBridge bridge, string userId, string[] args) =>
-        args.Length > 1 && bridge.Logins.FindOwned(args[0], userId) is { } named
-            ? (named, args[1..])
-            : (bridge.Logins.DefaultOf(userId), args);
 
     private static JsonObject Reply(string markdown) => MessageContent.Notice(markdown);
 }

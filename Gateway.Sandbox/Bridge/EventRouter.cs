@@ -7,7 +7,7 @@ namespace Gateway.Sandbox.Bridge;
 /// Decides what a Matrix event means to the bridge: an invite to the bot (a new management room), a command,
 /// or something the user sends to a remote chat through a portal (a message, sticker, reaction, redaction or read receipt).
 /// </summary>
-public sealed class EventRouter(CommandHandler commands, FailureSwitches switches, ILogger<EventRouter> logger)
+public sealed class EventRouter(CommandHandler commands, OutgoingEvents outgoing, ILogger<EventRouter> logger)
 {
     // What bridgev2 hands to the network connector; everything else in a portal (state, typing…) stays on Matrix.
     private static readonly HashSet<string> BridgedTypes = ["m.room.message", "m.sticker", "m.reaction", "m.room.redaction"];
@@ -51,17 +51,7 @@ public sealed class EventRouter(CommandHandler commands, FailureSwitches switche
             await RefuseAsync(bridge, e, login);
             return;
         }
-        if (switches.TakeRefusal())
-        {
-            logger.LogInformation("{Platform} network refuses {EventId} of login {DeviceId}", bridge.Platform.Name, e.EventId, portal.DeviceId);
-            var reason = switches.RefuseReason;
-            await bridge.Statuses.FailedAsync(StatusTarget.Of(e), MessageStatuses.Fail, MessageStatuses.NetworkError, reason);
-            return;
-        }
-        var sent = bridge.Sent.Record(portal, e);
-        logger.LogInformation("{Platform} login {DeviceId} sent {Type} {Msgtype} to {Recipient}",
-            bridge.Platform.Name, sent.DeviceId, sent.Type, sent.Msgtype, sent.Recipient);
-        await bridge.Statuses.SuccessAsync(StatusTarget.Of(e));
+        await outgoing.HandleAsync(bridge, portal, e);
     }
 
     /// <summary>

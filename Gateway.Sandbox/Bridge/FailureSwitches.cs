@@ -87,6 +87,9 @@ public sealed class FailureSwitches
     /// <summary>Overrides every platform's <c>MessageStatusEvents</c> while set (null: each platform's own setting).</summary>
     public bool? MessageStatusEvents { get; set; }
 
+    /// <summary>Overrides every platform's <c>EditMaxAgeSeconds</c> while set (tests need not wait 15 minutes); 0 = no limit.</summary>
+    public int? EditMaxAgeSeconds { get; set; }
+
     public bool IsOnNetwork(string digits) => !notOnNetwork.ContainsKey(digits);
 
     /// <summary>Takes the fail-next-command switch: true for exactly one caller.</summary>
@@ -102,5 +105,6 @@ public sealed class FailureSwitches
         RefuseSends = 0;
         RefuseReason = RefusedByNetwork;
         MessageStatusEvents = null;
+        EditMaxAgeSeconds = null;
     }
 }

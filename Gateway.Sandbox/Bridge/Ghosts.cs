@@ -11,6 +11,13 @@ namespace Gateway.Sandbox.Bridge;
 public sealed class Ghosts(Platform platform, MatrixClient matrix)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task>> ready = new();
+    private readonly ConcurrentDictionary<string, string> names = new();
+
+    /// <summary>
+    /// The name the bridge knows a ghost by, or null for one it never set up (bridgev2 makes a nameless ghost row on
+    /// first lookup, and <c>resolve-identifier</c> shows that empty name).
+    /// </summary>
+    public string? NameOf(string remoteId) => names.GetValueOrDefault(platform.GhostUserId(remoteId));
 
     /// <summary>Registers the ghost of <paramref name="remoteId"/> once, with a display name, and returns its user id.</summary>
     public async Task<string> EnsureAsync(string remoteId, string displayName, CancellationToken cancellationToken)
@@ -33,5 +40,6 @@ public sealed class Ghosts(Platform platform, MatrixClient matrix)
     {
         await matrix.EnsureRegisteredAsync(platform.GhostLocalpart(remoteId), CancellationToken.None);
         await matrix.SetDisplayNameAsync(userId, displayName, CancellationToken.None);
+        names[userId] = displayName;
     }
 }

@@ -40,6 +40,13 @@ public sealed class Logins
     public Login? DefaultOf(string userId) => All.FirstOrDefault(l => l.UserId == userId);
 
     /// <summary>
+    /// bridgev2's rule for <c>[login ID] &lt;…&gt;</c> commands: the first argument is a login id if it names one of the
+    /// user's logins (and something follows it), else the user's default login takes all the arguments.
+    /// </summary>
+    public (Login? Login, string[] Remaining) ChooseFor(string userId, string[] args) =>
+        args.Length > 1 && FindOwned(args[0], userId) is { } named ? (named, args[1..]) : (DefaultOf(userId), args);
+
+    /// <summary>
     /// Links <paramref name="phone"/> to <paramref name="userId"/>, connected; returns the login it replaced, if any.
     /// The same user logging in again keeps their login (and its place as default), as bridgev2 reuses it.
     /// </summary>

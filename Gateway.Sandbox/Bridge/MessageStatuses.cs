@@ -60,6 +60,28 @@ public sealed class MessageStatuses(Platform platform, MatrixClient matrix, Fail
         }
     }
 
+    /// <summary>
+    /// The bridge itself refused the event (bridgev2's ToMSSEvent and ToNoticeEvent): the fields its error has, and a
+    /// notice only for the errors that ask for one.
+    /// </summary>
+    public async Task RefusedAsync(StatusTarget target, Refusal refusal)
+    {
+        var content = Status(target.EventId, refusal.Status);
+        content["reason"] = refusal.Reason;
+        content["internal_error"] = refusal.InternalError;
+        if (refusal.Message is { } message)
+        {
+            content["message"] = message;
+        }
+        await SendStatusAsync(target.RoomId, content);
+        if (refusal.SendNotice && platform.Options.MessageErrorNotices && target.Msgtype != "m.notice")
+        {
+            var text = BotTexts.NotBridged(refusal.Message ?? refusal.InternalError, target.Type, refusal.Certain);
+            await matrix.SendAsync(null, target.RoomId, "m.room.message", MessageContent.NotBridged(text, target.EventId, target.Sender),
+                CancellationToken.None);
+        }
+    }
+
     private async Task SendStatusAsync(string roomId, JsonObject content)
     {
         if (StatusEventsOn)

@@ -23,6 +23,18 @@ public static partial class PhoneNumbers
         return AllDigits().IsMatch(digits) ? digits : null;
     }
 
+    /// <summary>The text without a JID's server part (<c>…@s.whatsapp.net</c>), as WhatsApp takes such an identifier.</summary>
+    public static string WithoutSuffix(string input, string jidSuffix)
+    {
+        var text = input.Trim();
+        return jidSuffix.Length > 0 && text.EndsWith(jidSuffix, StringComparison.OrdinalIgnoreCase) ? text[..^jidSuffix.Length] : text;
+    }
+
+    public static string WithoutSeparators(string input) => Separators().Replace(input, "");
+
+    /// <summary>mautrix-whatsapp's looksEmaily: a letter or an <c>@</c>, which no phone number has.</summary>
+    public static bool LooksLikeEmail(string input) => input.Any(c => char.IsAsciiLetter(c) || c == '@');
+
     [GeneratedRegex(@"[\s+\-.()]")]
     private static partial Regex Separators();
 

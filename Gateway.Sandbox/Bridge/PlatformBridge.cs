@@ -17,6 +17,7 @@ public sealed class PlatformBridge
         Ghosts = new Ghosts(platform, matrix);
         Portals = new Portals(platform, matrix, Ghosts, loggers.CreateLogger<Portals>());
         Sent = new SentMessages(platform.Name, clock);
+        Bridged = new BridgedEvents(platform, matrix, Sent);
         Statuses = new MessageStatuses(platform, matrix, switches);
         QrLogins = new QrLogins(this, switches, loggers.CreateLogger<QrLogins>());
         PairingLogins = new PairingLogins(this, clock, loggers.CreateLogger<PairingLogins>());
@@ -28,6 +29,7 @@ public sealed class PlatformBridge
     public Logins Logins { get; } = new();
     public Portals Portals { get; }
     public SentMessages Sent { get; }
+    public BridgedEvents Bridged { get; }
     public MessageStatuses Statuses { get; }
     public GhostReactions Reactions { get; } = new();
     public QrLogins QrLogins { get; }

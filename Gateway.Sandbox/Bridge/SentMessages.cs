@@ -6,9 +6,10 @@ namespace Gateway.Sandbox.Bridge;
 
 /// <summary>
 /// What a Matrix user sent into a portal, i.e. what the bridge would have delivered to the remote chat: messages,
-/// stickers, reactions (<c>Key</c>), edits (an <c>m.room.message</c> with <c>RelatesTo</c>), redactions and read
-/// receipts (<c>Type</c> <c>m.receipt</c>). <c>Recipient</c> is the contact's digits or the group id; <c>ReplyTo</c>
-/// the event id of <c>m.in_reply_to</c>; <c>RelatesTo</c> the event edited, reacted to, redacted or read.
+/// stickers, reactions (<c>Key</c>), edits (an <c>m.room.message</c> with <c>RelatesTo</c>, the new text in
+/// <c>NewBody</c>), redactions and read receipts (<c>Type</c> <c>m.receipt</c>). <c>Recipient</c> is the contact's
+/// digits or the group id; <c>ReplyTo</c> the event id of <c>m.in_reply_to</c>; <c>RelatesTo</c> the event edited,
+/// reacted to, redacted or read. The last three say what the bridge made of it (see <see cref="BridgeOutcome"/>).
 /// </summary>
 public sealed record SentMessage(
     string Platform,
@@ -34,7 +35,18 @@ public sealed record SentMessage(
     string? Key,
     string? GeoUri,
     bool Voice,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    string? NewBody = null,
+    string? ReplacedReaction = null,
+    string? IgnoredByNetwork = null,
+    string? NetworkMimeType = null);
+
+/// <summary>
+/// What the bridge made of an event it sent on: the user's earlier reaction the bot redacted (one reaction per sender
+/// and message), why the network drops an event the bridge sent as accepted, and the MIME type WhatsApp got for a file
+/// after the bridge's conversion (PNG → JPEG…).
+/// </summary>
+public sealed record BridgeOutcome(string? ReplacedReaction = null, string? IgnoredByNetwork = null, string? NetworkMimeType = null);
 
 /// <summary>Kept in memory, newest last, bounded so a long demo does not grow without end.</summary>
 public sealed class SentMessages(string platform, TimeProvider clock)
@@ -48,6 +60,8 @@ public sealed class SentMessages(string platform, TimeProvider clock)
     public SentMessage? Find(string deviceId, string eventId) =>
         messages.FirstOrDefault(m => m.DeviceId == deviceId && m.EventId == eventId);
 
+    public IReadOnlyList<SentMessage> InRoom(string roomId) => [.. messages.Where(m => m.RoomId == roomId)];
+
     /// <summary>
     /// The newest message or sticker the user sent in this room, what a contact who reads the chat has read (an edit is
     /// not a message of its own: WhatsApp's receipt names the message).
@@ -55,7 +69,7 @@ public sealed class SentMessages(string platform, TimeProvider clock)
     public SentMessage? NewestIn(string roomId) =>
         messages.LastOrDefault(m => m.RoomId == roomId && m.Type is "m.room.message" or "m.sticker" && m.RelatesTo is null);
 
-    public SentMessage Record(Portal portal, MatrixEvent e)
+    public SentMessage Record(Portal portal, MatrixEvent e, BridgeOutcome? outcome = null)
     {
         var content = e.Content;
         var info = Object(content, "info");
@@ -81,6 +95,10 @@ public sealed class SentMessages(string platform, TimeProvider clock)
             Key = relType == "m.annotation" ? String(relation, "key") : null,
             GeoUri = e.String("geo_uri"),
             Voice = content.ValueKind == JsonValueKind.Object && content.TryGetProperty("org.matrix.msc3245.voice", out _),
+            NewBody = relType == "m.replace" ? String(Object(content, "m.new_content"), "body") : null,
+            ReplacedReaction = outcome?.ReplacedReaction,
+            IgnoredByNetwork = outcome?.IgnoredByNetwork,
+            NetworkMimeType = outcome?.NetworkMimeType,
         });
     }
 

@@ -203,6 +203,10 @@ public static class ControlApi
         {
             return TypedResults.BadRequest(new ControlError("refuse_sends must not be negative"));
         }
+        if (request.EditMaxAgeSeconds is < 0)
+        {
+            return TypedResults.BadRequest(new ControlError("edit_max_age_seconds must not be negative"));
+        }
         List<string>? notOnNetwork = null;
         foreach (var number in request.NotOnNetwork ?? [])
         {
@@ -219,6 +223,7 @@ public static class ControlApi
         switches.RefuseSends = request.RefuseSends ?? switches.RefuseSends;
         switches.RefuseReason = string.IsNullOrWhiteSpace(request.RefuseReason) ? switches.RefuseReason : request.RefuseReason.Trim();
         switches.MessageStatusEvents = request.MessageStatusEvents ?? switches.MessageStatusEvents;
+        switches.EditMaxAgeSeconds = request.EditMaxAgeSeconds ?? switches.EditMaxAgeSeconds;
         if (request.NotOnNetwork is not null)
         {
             switches.NotOnNetwork = notOnNetwork ?? [];

@@ -39,14 +39,15 @@ public sealed record PortalView(string Platform, string DeviceId, string ChatTyp
 
 /// <summary>Omitted fields stay as they are.</summary>
 public sealed record SwitchesRequest(bool? FailNextCommand, int? BotDelayMs, bool? DropQrRefreshes, IReadOnlyList<string>? NotOnNetwork,
-    int? LateNextAnswerMs = null, int? RefuseSends = null, string? RefuseReason = null, bool? MessageStatusEvents = null);
+    int? LateNextAnswerMs = null, int? RefuseSends = null, string? RefuseReason = null, bool? MessageStatusEvents = null,
+    int? EditMaxAgeSeconds = null);
 
-/// <summary><c>MessageStatusEvents</c> null: each platform's own setting.</summary>
+/// <summary><c>MessageStatusEvents</c>, <c>EditMaxAgeSeconds</c> null: each platform's own setting.</summary>
 public sealed record SwitchesView(bool FailNextCommand, int BotDelayMs, bool DropQrRefreshes, IReadOnlyCollection<string> NotOnNetwork,
-    int LateNextAnswerMs, int RefuseSends, string RefuseReason, bool? MessageStatusEvents)
+    int LateNextAnswerMs, int RefuseSends, string RefuseReason, bool? MessageStatusEvents, int? EditMaxAgeSeconds)
 {
     public static SwitchesView Of(FailureSwitches s) => new(s.FailNextCommand, s.BotDelayMs, s.DropQrRefreshes, s.NotOnNetwork, s.LateNextAnswerMs,
-        s.RefuseSends, s.RefuseReason, s.MessageStatusEvents);
+        s.RefuseSends, s.RefuseReason, s.MessageStatusEvents, s.EditMaxAgeSeconds);
 }
 
 /// <summary>Chats a phone has before it links: contacts by number, groups by invite link (with a name and members if given).</summary>

@@ -80,8 +80,8 @@ public sealed class MatrixClient(HttpClient http, string asToken)
         CallAsync<JsonObject>(HttpMethod.Post,
             $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/receipt/m.read/{Uri.EscapeDataString(eventId)}", asUser, new { }, cancellationToken);
 
-    /// <summary>One event of a room, as <paramref name="asUser"/> (a member) sees it; 404 <c>M_NOT_FOUND</c> for none.</summary>
-    public Task<MatrixEvent> GetEventAsync(string asUser, string roomId, string eventId, CancellationToken cancellationToken) =>
+    /// <summary>One event of a room, as <paramref name="asUser"/> (a member; null: the bot) sees it; 404 <c>M_NOT_FOUND</c> for none.</summary>
+    public Task<MatrixEvent> GetEventAsync(string? asUser, string roomId, string eventId, CancellationToken cancellationToken) =>
         CallAsync<MatrixEvent>(HttpMethod.Get,
             $"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/event/{Uri.EscapeDataString(eventId)}", asUser, null, cancellationToken);
 

@@ -162,6 +162,7 @@ public static partial class MessageContent
     [GeneratedRegex(@"\*\*([^*]+)\*\*")]
     private static partial Regex Bold();
 
-    [GeneratedRegex(@"\[([^\]]+)\]\(([^)\s]+)\)")]
+    // Link text may be empty: bridgev2 names a ghost it never met by an empty name ("[](https://matrix.to/#/…)").
+    [GeneratedRegex(@"\[([^\]]*)\]\(([^)\s]+)\)")]
     private static partial Regex Link();
 }

@@ -34,12 +34,24 @@ public sealed class PlatformOptions
     /// </summary>
     public string NotOnNetworkReason { get; set; } = "";
     /// <summary>
+    /// What <c>start-chat</c> and <c>resolve-identifier</c> say after <c>Failed to resolve identifier: </c> for an
+    /// identifier with a letter or <c>@</c> (mautrix-whatsapp's ErrInputLooksLikeEmail); empty = taken as a bad number.
+    /// </summary>
+    public string NotAPhoneNumberReason { get; set; } = "";
+    /// <summary>
     /// mautrix's <c>matrix.message_status_events</c>: the bot answers every bridged event with a
     /// <c>com.beeper.message_send_status</c> (off in the bridge's example config; the gateway's deployment turns it on).
     /// </summary>
     public bool MessageStatusEvents { get; set; }
     /// <summary>mautrix's <c>matrix.message_error_notices</c>: a failed event also gets a <c>⚠️ Your message was not bridged</c> notice.</summary>
     public bool MessageErrorNotices { get; set; } = true;
+    /// <summary>
+    /// The mautrix network connector whose rules for what users send the bridge follows: <c>whatsapp</c>
+    /// (capabilities.go, msgconv/from-matrix.go: which files, which MIME types, geo URIs), or empty: it takes any content.
+    /// </summary>
+    public string Connector { get; set; } = "";
+    /// <summary>The network's edit window (capabilities.go EditMaxAge: 15 minutes on WhatsApp, a day on Signal); 0 = none.</summary>
+    public int EditMaxAgeSeconds { get; set; }
     public double FirstQrSeconds { get; set; } = 60;
     public double QrRefreshSeconds { get; set; } = 20;
     public int QrRefreshes { get; set; } = 5;

@@ -67,6 +67,23 @@ public sealed class MatrixTestClient : IDisposable
     public Task<string> SendAsync(string roomId, JsonObject content) =>
         matrix.SendMessageAsync(accessToken, roomId, content, Guid.NewGuid().ToString("N"), CancellationToken.None);
 
+    /// <summary>Any room event (a reaction, say); returns its event id.</summary>
+    public Task<string> SendEventAsync(string roomId, string eventType, JsonObject content) =>
+        PutAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/send/{Uri.EscapeDataString(eventType)}/{Guid.NewGuid():N}", content);
+
+    /// <summary>Redacts an event; a refusal of the homeserver (403 without the power to redact it) is thrown.</summary>
+    public Task<string> RedactAsync(string roomId, string eventId) =>
+        PutAsync($"/_matrix/client/v3/rooms/{Uri.EscapeDataString(roomId)}/redact/{Uri.EscapeDataString(eventId)}/{Guid.NewGuid():N}", new JsonObject());
+
+    private async Task<string> PutAsync(string path, JsonObject body)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) };
+        message.Headers.Authorization = new("Bearer", accessToken);
+        using var response = await http.SendAsync(message);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["event_id"]!.GetValue<string>();
+    }
+
     public Task<string> UploadAsync(byte[] data, string mimeType, string fileName) =>
         matrix.UploadAsync(accessToken, new MemoryStream(data), data.Length, mimeType, fileName, CancellationToken.None);
 

@@ -58,8 +58,11 @@ public sealed class PortalTests(SandboxApp app)
         Assert.Equal("That command requires you to be logged in.", Body(notLoggedIn));
 
         var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
+        // mautrix-whatsapp checks for letters itself, and asks WhatsApp's server about any other malformed number.
         var invalid = await user.AnswerToAsync($"start-chat {device} not-a-number");
-        Assert.Equal("Failed to resolve identifier: invalid phone number", Body(invalid));
+        Assert.Equal("Failed to resolve identifier: WhatsApp only supports phone numbers as user identifiers. Number looks like email", Body(invalid));
+        var tooShort = await user.AnswerToAsync($"start-chat {device} +12");
+        Assert.Equal("Failed to resolve identifier: the server said +12 is not on WhatsApp", Body(tooShort));
 
         var nobody = SandboxApp.NewPhone();
         await app.ControlAsync(HttpMethod.Post, "/sandbox/switches", new { not_on_network = new[] { nobody } });

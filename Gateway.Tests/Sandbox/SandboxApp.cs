@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Gateway.Tests.Infrastructure;
 
 namespace Gateway.Tests.Sandbox;
@@ -72,6 +73,11 @@ public sealed class SandboxApp : GatewayApp
     }
 
     public Task<ApiResponse> ControlAsync(HttpMethod method, string path, object? body = null) => Sandbox.CallAsync(method, path, json: body);
+
+    /// <summary>The <c>sent</c> record of an event, or null: the bridge records an event before its status, so ask after that.</summary>
+    public async Task<JsonObject?> SentRecordAsync(string device, string eventId) =>
+        (await ControlAsync(HttpMethod.Get, $"/sandbox/sent?device_id={device}")).Body!.AsArray()
+            .Select(m => m!.AsObject()).FirstOrDefault(m => m["event_id"]!.GetValue<string>() == eventId);
 
     /// <summary>The LID digits of a DM's chat id (<c>&lt;lid&gt;@lid</c>), checking its shape: 15 digits.</summary>
     public static string LidOf(string chatId)

@@ -62,6 +62,32 @@ public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string 
 
     public static string PairingCodeOf(JsonObject notice) => notice["content"]!["body"]!.GetValue<string>().Trim('`');
 
+    /// <summary>
+    /// A linked device's chat with a contact who wrote first (<paramref name="text"/>): the portal joined, with the
+    /// contact's ghost and message.
+    /// </summary>
+    public async Task<ContactChat> ChatWithContactAsync(string device, string contact, string text = "Hello from WhatsApp")
+    {
+        var incoming = await app.ControlAsync(HttpMethod.Post, "/sandbox/incoming", new { device_id = device, from = contact, text });
+        var (roomId, ghost) = (incoming.Body!["room_id"]!.GetValue<string>(), incoming.Body!["sender"]!.GetValue<string>());
+        await WaitForInviteFromAsync(ghost);
+        await Matrix.JoinAsync(roomId);
+        return new ContactChat(roomId, ghost, incoming.Body!["event_id"]!.GetValue<string>());
+    }
+
+    /// <summary>The bridge's first <c>com.beeper.message_send_status</c> about <paramref name="eventId"/> (its content).</summary>
+    public async Task<JsonObject> WaitForStatusAsync(string roomId, string eventId)
+    {
+        var status = await Matrix.WaitForEventAsync(roomId, e => e["type"]?.GetValue<string>() == "com.beeper.message_send_status"
+            && e["content"]?["m.relates_to"]?["event_id"]?.GetValue<string>() == eventId, eventId);
+        return status["content"]!.AsObject();
+    }
+
+    /// <summary>The bot's notices in reply to <paramref name="eventId"/> seen so far (the bridge's error notices).</summary>
+    public IReadOnlyList<string> NoticesAbout(string roomId, string eventId) => [.. Matrix.Timeline(roomId)
+        .Where(e => e["sender"]?.GetValue<string>() == Bot && e["content"]?["m.relates_to"]?["m.in_reply_to"]?["event_id"]?.GetValue<string>() == eventId)
+        .Select(e => e["content"]!["body"]!.GetValue<string>())];
+
     /// <summary>Joins a portal the bridge invited us to and returns its <c>m.bridge</c> state content.</summary>
     public async Task<JsonObject> JoinPortalAsync(string roomId)
     {
@@ -97,3 +123,6 @@ public sealed class SandboxUser(SandboxApp app, MatrixTestClient matrix, string 
         Matrix.Timeline(ManagementRoom).LastOrDefault(e => ReplacedEventId(e) == qrEventId)?["content"]!["m.new_content"]!["body"]!.GetValue<string>()
             ?? qr["content"]!["body"]!.GetValue<string>();
 }
+
+/// <summary>A portal the user joined: the contact's ghost and the message it opened the chat with.</summary>
+public sealed record ContactChat(string RoomId, string Ghost, string ContactMessage);

@@ -74,6 +74,24 @@ public sealed class SentTests(SandboxApp app)
         Assert.Equal(message, Assert.Single(sent)["event_id"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task A_notice_from_the_user_is_not_bridged_and_says_so_only_in_its_status()
+    {
+        var user = await app.NewUserAsync();
+        var device = await user.LinkDeviceAsync(SandboxApp.NewPhone());
+        var chat = await user.ChatWithContactAsync(device, SandboxApp.NewPhone());
+
+        var notice = await user.Matrix.SendAsync(chat.RoomId, new JsonObject { ["msgtype"] = "m.notice", ["body"] = "automated" });
+
+        // bridgev2's bridge_notices is false in its example config: notices are for bots, not for the remote chat.
+        var status = await user.WaitForStatusAsync(chat.RoomId, notice);
+        Assert.Equal("FAIL_RETRIABLE", status["status"]!.GetValue<string>());
+        Assert.Equal("m.event_not_handled", status["reason"]!.GetValue<string>());
+        Assert.Equal("ignoring m.notice message", status["message"]!.GetValue<string>());
+        Assert.Null(await app.SentRecordAsync(device, notice));
+        Assert.Empty(user.NoticesAbout(chat.RoomId, notice));
+    }
+
     /// <summary>The sandbox records asynchronously (the homeserver pushes events to it): poll until the count is reached.</summary>
     private async Task<List<JsonNode>> WaitForSentAsync(string device, int count)
     {
