@@ -63,6 +63,8 @@ public sealed class EventRuleTests
     [InlineData("""{"status":"SUCCESS","delivered_to_users":["@whatsapp_lid-1:localhost"]}""", "delivered", null)]
     [InlineData("""{"status":"FAIL_PERMANENT","reason":"m.foreign_network_error","message":"The recipient blocked you"}""", "failed", "The recipient blocked you")]
     [InlineData("""{"status":"FAIL_RETRIABLE","reason":"m.foreign_network_error","error":"timeout"}""", "failed", "timeout")]
+    [InlineData("""{"status":"FAIL_RETRIABLE","reason":"m.event_not_handled","internal_error":"failed to convert message: uri doesn't have geo: prefix"}""",
+        "failed", "failed to convert message: uri doesn't have geo: prefix")]
     public void A_send_status_event_is_a_step(string content, string status, string? error)
     {
         Assert.Equal((status, error), StatusReader.StatusOf(JsonNode.Parse(content)));

@@ -50,7 +50,9 @@ public sealed class StatusReader(GatewayDb db) : IIncomingReader
         "SUCCESS" when content!["delivered_to_users"] is JsonArray { Count: > 0 } => (MessageStatuses.Delivered, null),
         "SUCCESS" => (MessageStatuses.Sent, null),
         "FAIL_PERMANENT" or "FAIL_RETRIABLE" or "FAIL" or "RETRIABLE" => (MessageStatuses.Failed, // bridgev2 says the first two
-            EventJson.String(content!["message"]) ?? EventJson.String(content["error"]) ?? EventJson.String(content["reason"]) ?? "The bridge refused the message"),
+            // Its words for people, else its words for logs (some refusals have only those), else the reason's code.
+            EventJson.String(content!["message"]) ?? EventJson.String(content["error"]) ?? EventJson.String(content["internal_error"])
+                ?? EventJson.String(content["reason"]) ?? "The bridge refused the message"),
         _ => null,
     };
 

@@ -24,5 +24,5 @@ public static class ContactPhone
 
 internal static class ContactExamples
 {
-    public static readonly ContactOnNetwork OnNetwork = new(true, new ChatView("contact", "lid-173597764202086"));
+    public static readonly ContactOnNetwork OnNetwork = new(true, new ChatView("contact", "237612345678"));
 }

@@ -61,7 +61,8 @@ public static class ContactsApi
         }
         return found switch
         {
-            { ContactId: { } contactId } => TypedResults.Ok(new ContactOnNetwork(true, new ChatView("contact", contactId))),
+            // The number itself, not the bridge's id for it (a LID on WhatsApp): every send takes a number as its contact.
+            { ContactId: not null } => TypedResults.Ok(new ContactOnNetwork(true, new ChatView("contact", digits))),
             // bridgev2: "Failed to resolve identifier: the server said +<digits> is not on WhatsApp", or "Identifier … not found".
             { Error: { } error } when error.Contains(" is not on ", StringComparison.Ordinal) || error.EndsWith(" not found", StringComparison.Ordinal) =>
                 ApiProblems.NotFound($"{phone} is not on {bridge.NetworkName}"),

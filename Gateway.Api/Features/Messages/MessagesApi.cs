@@ -14,6 +14,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace Gateway.Api.Features.Messages;
 
@@ -36,8 +38,33 @@ public static class MessagesApi
                 + "(group_url wins, then group_id; a webhook's `chat.id` is taken back as `contact` or `group_id`), optionally as a reply "
                 + "(`reply_id`), or a `location` instead (JSON only); `voice: true` sends an Ogg Opus file as a voice note. A file the network "
                 + "cannot show as a photo, video or audio as it is goes as a document. One result per recipient.")
+            .AddOpenApiOperationTransformer(DescribeFilePart)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(maxFileBytes + 1024 * 1024))
             .DisableAntiforgery();
+    }
+
+    /// <summary>A form is the JSON's fields (strings all) and the file: so a client generated from the document can send one.</summary>
+    private static Task DescribeFilePart(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (operation.RequestBody?.Content?.TryGetValue("multipart/form-data", out var form) == true)
+        {
+            form.Schema = new OpenApiSchema
+            {
+                AllOf =
+                [
+                    new OpenApiSchemaReference(nameof(SendMessageRequest)),
+                    new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The file to send; `text` is its caption." },
+                        },
+                    },
+                ],
+            };
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>What a send needs besides its request.</summary>
