@@ -69,6 +69,17 @@ public sealed class OpenApiTrafficTests(WebhooksApp app) : IAsyncLifetime
         Expect(HttpStatusCode.OK, await api.CallFormAsync(HttpMethod.Post, send, bearer, Form(("group_url", group))));
         Expect(HttpStatusCode.OK, await api.CallAsync(HttpMethod.Get, $"/api/v1/devices/{device}/messages/{messageId}", bearer));
 
+        // What the README does with a message, a location and a number check.
+        Expect(HttpStatusCode.OK, await api.CallAsync(HttpMethod.Post, send, bearer,
+            new { contact, platform = "wa", location = new { latitude = 4.0511, longitude = 9.7679, name = "Douala port" } }));
+        var onMessage = $"/api/v1/devices/{device}/messages/{messageId}";
+        Expect(HttpStatusCode.OK, await api.CallAsync(HttpMethod.Post, $"{onMessage}/reactions", bearer, new { reaction = "👍" }));
+        Expect(HttpStatusCode.OK, await api.CallAsync(HttpMethod.Post, $"{onMessage}/reactions", bearer, new { reaction = "" }));
+        Expect(HttpStatusCode.OK, await api.CallAsync(HttpMethod.Put, onMessage, bearer, new { text = "Hello again, corrected" }));
+        Expect(HttpStatusCode.OK, await api.CallAsync(HttpMethod.Post, $"{onMessage}/read", bearer));
+        Expect(HttpStatusCode.OK, await api.CallAsync(HttpMethod.Delete, onMessage, bearer));
+        Expect(HttpStatusCode.OK, await api.CallAsync(HttpMethod.Get, $"/api/v1/devices/{device}/contacts/+{contact}", bearer));
+
         // Webhooks: created with a URL only, listed, updated with both fields and with one, a delivery listed, deleted.
         var webhook = Expect(HttpStatusCode.Created, await api.CallAsync(HttpMethod.Post, "/api/v1/webhooks", bearer, new { url = receiver.Url.ToString() }));
         var webhookPath = $"/api/v1/webhooks/{webhook.Body!["id"]}";
@@ -133,6 +144,11 @@ public sealed class OpenApiTrafficTests(WebhooksApp app) : IAsyncLifetime
         Expect(HttpStatusCode.NotFound, await api.CallAsync(HttpMethod.Post, $"/api/v1/devices/{SandboxSteps.NewPhone()}/message", bearer,
             new { contact = "1234567890", platform = "wa", text = "from nowhere" }));
         Expect(HttpStatusCode.NotFound, await api.CallAsync(HttpMethod.Get, $"/api/v1/devices/{device}/messages/$unknown", bearer));
+        Expect(HttpStatusCode.NotFound, await api.CallAsync(HttpMethod.Post, $"/api/v1/devices/{device}/messages/$unknown/reactions", bearer, new { reaction = "👍" }));
+        Expect(HttpStatusCode.NotFound, await api.CallAsync(HttpMethod.Delete, $"/api/v1/devices/{device}/messages/$unknown", bearer));
+        Expect(HttpStatusCode.BadRequest, await api.CallAsync(HttpMethod.Get, $"/api/v1/devices/{device}/contacts/call-me", bearer));
+        Expect(HttpStatusCode.BadRequest, await api.CallAsync(HttpMethod.Post, send, bearer,
+            new { contact = "1234567890", platform = "wa", location = new { latitude = 91, longitude = 0 } }));
         Expect(HttpStatusCode.NotFound, await api.CallAsync(HttpMethod.Delete, "/api/v1/devices", bearer, new { device_id = SandboxSteps.NewPhone(), platform = "wa" }));
         Expect(HttpStatusCode.NotFound, await api.CallAsync(HttpMethod.Put, "/api/v1/webhooks/999999999", bearer, new { active = false }));
         Expect(HttpStatusCode.NotFound, await api.CallAsync(HttpMethod.Get, "/api/v1/webhooks/999999999/deliveries", bearer));
