@@ -1,20 +1,17 @@
 using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
 using Gateway.Api.Auth;
+using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
 using Gateway.Api.Features.Docs;
-using Gateway.Api.Bridges;
 using Gateway.Api.Matrix;
 using Gateway.Api.Startup;
 using Gateway.Shared.Bridges;
-using Gateway.Shared.Data;
-using Gateway.Shared.Redis;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Gateway.Api.Features.Messages;
