@@ -1,5 +1,6 @@
 using Gateway.Shared.Data;
 using Gateway.Shared.Security;
+using Gateway.SyncWorker;
 using Gateway.SyncWorker.Delivery;
 using Gateway.SyncWorker.Incoming;
 using Gateway.SyncWorker.Sync;
@@ -14,6 +15,9 @@ builder.AddRedisClient("redis", configureOptions: redis => redis.AbortOnConnectF
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSecretBox(builder.Configuration);
 
+// Twice a sync lease: a replica that merely missed a renewal (a slow database) keeps what it holds.
+builder.Services.AddSingleton(services => new WorkerPresence(WorkerPresence.NewName(),
+    2 * services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SyncOptions>>().Value.LeaseDuration));
 builder.AddSyncLoops();
 builder.AddIncomingMessages();
 builder.AddWebhookDelivery();

@@ -47,6 +47,8 @@ public sealed class WebhookDelivery
     public string? LastError { get; set; }
     /// <summary>When the next attempt is due; while an attempt is in flight, when its lease runs out.</summary>
     public DateTime? NextAttemptAt { get; set; }
+    /// <summary>The SyncWorker replica whose attempt holds the lease: a replica gone (killed) holds it no longer.</summary>
+    public string? LeasedBy { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? DeliveredAt { get; set; }
 }

@@ -10,9 +10,12 @@ namespace Gateway.SyncWorker.Delivery;
 /// The outbox as a work queue. A delivery is claimable when it is pending, due, its webhook active and not paused, its token
 /// neither expired nor of a deactivated credential (revocation stops deliveries at once), and no earlier delivery of the same webhook and room is still pending: that keeps each room in order. Claiming locks rows with
 /// <c>FOR UPDATE SKIP LOCKED</c> and leases them (next_attempt_at moves past the attempt's timeout) before commit, so
-/// two workers never take the same row, and a worker that dies mid-attempt leaves a row that is retried after the lease.
+/// two workers never take the same row. A worker that dies mid-attempt leaves a row that is retried after the lease, or
+/// sooner once the worker is known to be gone (<see cref="WorkerPresence.GoneAfter"/>): a run's lease covers a whole run of
+/// attempts, minutes by default, and must not hold a room's deliveries that long for a replica killed with -9.
 /// </summary>
-public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, RetrySchedule retries, IOptions<WebhookOptions> options, TimeProvider clock)
+public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, RetrySchedule retries, IOptions<WebhookOptions> options, TimeProvider clock,
+    WorkerPresence worker)
 {
     /// <summary>
     /// Claims up to <paramref name="slots"/> deliveries fairly (docs/api.md#limits), in one statement: each webhook offers
@@ -39,7 +42,9 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
                 JOIN tokens t ON t.id = w.token_id
                 CROSS JOIN LATERAL (
                     SELECT d.id, d.webhook_id, d.payload_id FROM webhook_deliveries d
-                    WHERE d.webhook_id = w.id AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
+                    WHERE d.webhook_id = w.id AND d.status = {nameof(DeliveryStatus.Pending)}
+                      AND (d.next_attempt_at <= {now}
+                           OR d.leased_by IN (SELECT name FROM sync_workers WHERE seen_at < now() - {worker.GoneAfter}))
                       AND NOT EXISTS (SELECT 1 FROM webhook_deliveries earlier
                                       WHERE earlier.webhook_id = d.webhook_id AND earlier.room_id = d.room_id
                                         AND earlier.status = {nameof(DeliveryStatus.Pending)} AND earlier.id < d.id)
@@ -64,7 +69,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             picked AS (
                 SELECT id FROM ordered WHERE running_size - size < {payloadBytes}
                 ORDER BY identity_load, webhook_load, id LIMIT {slots})
-            UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
+            UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}, leased_by = {worker.Name}
             FROM picked, webhooks w, tokens t, delivery_payloads p
             WHERE d.id = picked.id AND w.id = d.webhook_id AND t.id = w.token_id AND p.id = d.payload_id
             RETURNING d.id, d.webhook_id, t.identity_id, d.room_id, d.event_id, w.url, w.secret_cipher, p.body AS payload, d.next_attempt_at
@@ -116,7 +121,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
                 WHERE d.webhook_id = {last.WebhookId} AND d.room_id = {last.RoomId}
                   AND d.status = {nameof(DeliveryStatus.Pending)} AND d.id > {last.Id}
                 ORDER BY d.id LIMIT {maxRun})
-            UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}
+            UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}, leased_by = {worker.Name}
             FROM webhooks w, tokens t, delivery_payloads p
             WHERE w.id = d.webhook_id AND t.id = w.token_id AND p.id = d.payload_id
               AND w.active AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at <= {now}
@@ -140,7 +145,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
         var leases = deliveries.Select(d => d.LeasedUntil).ToArray();
         return db.Database.ExecuteSqlAsync(
             $"""
-            UPDATE webhook_deliveries d SET next_attempt_at = {now}
+            UPDATE webhook_deliveries d SET next_attempt_at = {now}, leased_by = NULL
             FROM unnest({ids}::bigint[], {leases}::timestamptz[]) AS held(id, lease)
             WHERE d.id = held.id AND d.status = {nameof(DeliveryStatus.Pending)} AND d.next_attempt_at = held.lease
             """, cancellationToken);
@@ -169,7 +174,8 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             .SetProperty(d => d.Attempts, d => d.Attempts + 1)
             .SetProperty(d => d.LastStatusCode, attempt.StatusCode)
             .SetProperty(d => d.LastError, error)
-            .SetProperty(d => d.NextAttemptAt, next), cancellationToken);
+            .SetProperty(d => d.NextAttemptAt, next)
+            .SetProperty(d => d.LeasedBy, (string?)null), cancellationToken);
         if (attempt.Retryable)
         {
             await PauseIfFailingAsync(webhookId, now, cancellationToken);

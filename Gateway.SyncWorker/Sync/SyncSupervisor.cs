@@ -14,12 +14,11 @@ namespace Gateway.SyncWorker.Sync;
 /// </summary>
 public sealed class SyncSupervisor(
     IServiceScopeFactory scopes, IConnectionMultiplexer redis, MatrixClient matrix, SecretBox secretBox, TimeProvider clock,
-    IOptions<SyncOptions> options, ILoggerFactory loggers, ILogger<SyncSupervisor> logger) : BackgroundService
+    IOptions<SyncOptions> options, WorkerPresence presence, ILoggerFactory loggers, ILogger<SyncSupervisor> logger) : BackgroundService
 {
     private sealed record RunningLoop(SyncLease Lease, CancellationTokenSource Stop, Task Task);
 
-    /// <summary>Unique per process: a restarted replica never mistakes its predecessor's leases for its own.</summary>
-    private readonly string name = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly string name = presence.Name;
     private readonly Dictionary<int, RunningLoop> loops = [];
     private readonly SemaphoreSlim balancing = new(1, 1);
     private SyncOptions Settings => options.Value;

@@ -149,6 +149,43 @@ public sealed class WebhookDeliveryTests(WebhooksApp app)
     };
 
     [Fact]
+    public async Task A_delivery_leased_by_a_replica_gone_for_good_goes_out_without_waiting_out_its_lease()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, token) = await app.CreateTokenAsync(app.SuperAdmin);
+        var webhook = await app.CreateWebhookAsync(token, receiver.Url);
+        var gone = $"killed:{Guid.NewGuid():N}";
+        string alive; // the running worker: a made-up live one would count as a replica and take a share of the identities
+        await using (var db = app.OpenDb())
+        {
+            alive = await db.SyncWorkers.OrderByDescending(w => w.SeenAt).Select(w => w.Name).FirstAsync();
+        }
+        var paused = await app.Api.CallAsync(HttpMethod.Put, $"/api/v1/webhooks/{webhook.Id}", Auth.Bearer(token), new { active = false });
+        Assert.Equal(HttpStatusCode.OK, paused.Status); // nothing is claimed while the leases are set up
+        var orphaned = await LeasedAsync(webhook.Id, "!orphaned:localhost", leasedBy: gone);
+        var held = await LeasedAsync(webhook.Id, "!held:localhost", leasedBy: alive);
+        await app.Api.CallAsync(HttpMethod.Put, $"/api/v1/webhooks/{webhook.Id}", Auth.Bearer(token), new { active = true });
+
+        // A run's lease is minutes long: the one of a replica killed with -9 is voided once its presence is stale.
+        Assert.Equal(orphaned, Assert.Single(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(15))).EventId);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.DoesNotContain(receiver.Requests, r => r.EventId == held); // a replica seen just now keeps its lease
+        await app.Api.CallAsync(HttpMethod.Delete, $"/api/v1/webhooks/{webhook.Id}", Auth.Bearer(token)); // and the held one with it
+
+        async Task<string> LeasedAsync(int webhookId, string roomId, string leasedBy)
+        {
+            var eventId = await app.RecordIncomingAsync(webhookId, roomId);
+            await using var db = app.OpenDb();
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO sync_workers (name, seen_at) VALUES ({gone}, now() - interval '5 minutes') ON CONFLICT (name) DO NOTHING;
+                UPDATE webhook_deliveries SET next_attempt_at = now() + interval '1 hour', leased_by = {leasedBy} WHERE event_id = {eventId};
+                """);
+            return eventId;
+        }
+    }
+
+    [Fact]
     public async Task Server_errors_are_retried_until_delivered_once_with_the_same_event_id()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

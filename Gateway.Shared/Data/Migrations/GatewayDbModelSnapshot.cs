@@ -675,6 +675,10 @@ namespace Gateway.Shared.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("last_status_code");
 
+                    b.Property<string>("LeasedBy")
+                        .HasColumnType("text")
+                        .HasColumnName("leased_by");
+
                     b.Property<DateTime?>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
