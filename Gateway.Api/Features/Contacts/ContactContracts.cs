@@ -1,3 +1,4 @@
+using Gateway.Api.Bridges;
 using Gateway.Api.Features.Messages;
 
 namespace Gateway.Api.Features.Contacts;
@@ -10,16 +11,8 @@ public static class ContactPhone
 {
     public const string Invalid = "Invalid phone number: use the international format, e.g. +237123456789";
 
-    /// <summary>The number's digits, or null when it is no phone number.</summary>
-    public static string? Digits(string phone)
-    {
-        var text = phone.Trim();
-        text = text.StartsWith('+') ? text[1..] : text;
-        return text.Length > 0 && char.IsAsciiDigit(text[0]) && text.All(c => char.IsAsciiDigit(c) || c is ' ' or '-')
-            && text.Count(char.IsAsciiDigit) is >= 7 and <= 15
-            ? new string(text.Where(char.IsAsciiDigit).ToArray())
-            : null;
-    }
+    /// <summary>The number's digits, or null when it is no phone number: a pairing link's rule, the <c>+</c> optional in a path.</summary>
+    public static string? Digits(string phone) => PhoneNumberField.Digits(phone.TrimStart().StartsWith('+') ? phone : "+" + phone.TrimStart());
 }
 
 internal static class ContactExamples

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Gateway.Api.Auth;
+using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
 using Gateway.Api.Features.Docs;
 using Gateway.Api.Matrix;
@@ -61,16 +62,17 @@ public static class MessageActionsApi
         IOptions<MessageActionOptions> Options, TimeProvider Clock, ILoggerFactory Logs);
 
     private static async Task<Results<Ok<MessageStatusView>, ProblemHttpResult>> GetStatus(
-        string deviceId, string messageId, ClaimsPrincipal user, GatewayDb db, ChatMessages messages, CancellationToken cancellationToken)
+        string deviceId, string messageId, ClaimsPrincipal user, GatewayDb db, LinkedDevices devices, CancellationToken cancellationToken)
     {
         var identityId = user.MatrixIdentityId();
-        if (await messages.FindAsync(identityId, deviceId, messageId, cancellationToken) is not { Own: true })
+        var sent = await db.SentMessages.AsNoTracking()
+            .Where(m => m.IdentityId == identityId && m.DeviceId == deviceId && m.EventId == messageId)
+            .FirstOrDefaultAsync(cancellationToken);
+        // As ChatMessages finds a message: of a device the identity still has.
+        if (sent is null || await devices.StatusAsync(identityId, sent.Platform, deviceId, cancellationToken) is null)
         {
             return ApiProblems.NotFound(NotFound);
         }
-        var sent = await db.SentMessages.AsNoTracking()
-            .Where(m => m.IdentityId == identityId && m.DeviceId == deviceId && m.EventId == messageId)
-            .FirstAsync(cancellationToken);
         var chat = await db.Portals.AsNoTracking()
             .Where(p => p.IdentityId == identityId && p.RoomId == sent.RoomId)
             .Select(p => new ChatView(p.Kind == BridgeRoomKind.Group ? "group" : "contact", p.ChatId))
@@ -82,8 +84,8 @@ public static class MessageActionsApi
         ClaimsPrincipal user, HttpResponse response, [AsParameters] ActionServices services, CancellationToken cancellationToken) =>
         ActAsync(user, deviceId, messageId, response, services, request.Problem, message => null, async (session, message) =>
         {
-            var own = await services.Matrix.RelationsAsync(session.AccessToken, message.RoomId, message.EventId, "m.annotation", "m.reaction", cancellationToken);
-            var mine = own.Where(r => EventJson.String(r?["sender"]) == session.UserId).ToList();
+            var reactions = await services.Matrix.RelationsAsync(session.AccessToken, message.RoomId, message.EventId, "m.annotation", "m.reaction", cancellationToken);
+            var mine = reactions.Where(r => EventJson.String(r?["sender"]) == session.UserId).ToList();
             if (request.Reaction == "")
             {
                 // Every one of them: a reaction sent twice by a client that retried is taken back whole.

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 
-namespace Gateway.Api.Features.Devices;
+namespace Gateway.Api.Bridges;
 
-/// <summary>The <c>phone_number</c> of a pairing-code link: <c>+</c>, then 7 to 15 digits, spaces and dashes allowed.</summary>
+/// <summary>A phone number in a request about a device (a pairing-code link's <c>phone_number</c>): <c>+</c>, then 7 to 15 digits, spaces and dashes allowed.</summary>
 public static partial class PhoneNumberField
 {
     public const string Invalid = "Invalid phone_number: use the international format, e.g. +237123456789";
