@@ -8,11 +8,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.AppHost;
 
-/// <summary>What the gateway's services stand on: a database, Redis, and a Matrix homeserver.</summary>
+/// <summary>
+/// What the gateway's services stand on: a database, Redis, and a Matrix homeserver, and whether a real bridge is
+/// registered with it (local mode has none: only the sandbox can play one there).
+/// </summary>
 public sealed record GatewayInfrastructure(
     IResourceBuilder<IResourceWithConnectionString> Database,
     IResourceBuilder<IResourceWithConnectionString> Redis,
-    Homeserver Homeserver);
+    Homeserver Homeserver,
+    bool HasBridge = true);
+
+/// <summary>The key stored secrets are sealed with, and the ones it replaced (comma-separated, usually empty).</summary>
+public sealed record EncryptionKeys(IResourceBuilder<ParameterResource> Current, IResourceBuilder<ParameterResource> Previous);
 
 /// <summary>A Matrix homeserver: its client-server URL, the secret for admin registration of users, and its server name.</summary>
 public sealed record Homeserver(IResourceBuilder<IResource>? Resource, ReferenceExpression Url, ReferenceExpression RegistrationSecret, string ServerName);
@@ -43,12 +50,13 @@ public static class InfrastructureExtensions
 
     /// <summary>What the Api and the SyncWorker both stand on, and the settings they share.</summary>
     public static IResourceBuilder<ProjectResource> WithGatewayDependencies(this IResourceBuilder<ProjectResource> project,
-        IConfiguration configuration, GatewayInfrastructure infrastructure, IResourceBuilder<ParameterResource> encryptionKey, SandboxBridge? sandbox) =>
+        IConfiguration configuration, GatewayInfrastructure infrastructure, EncryptionKeys encryptionKeys, SandboxBridge? sandbox) =>
         project
             .WithReference(infrastructure.Database, "gateway").WaitFor(infrastructure.Database)
             .WithReference(infrastructure.Redis, "redis").WaitFor(infrastructure.Redis)
             .WithHomeserver(infrastructure.Homeserver)
-            .WithEnvironment("Gateway__EncryptionKey", encryptionKey)
+            .WithEnvironment("Gateway__EncryptionKey", encryptionKeys.Current)
+            .WithEnvironment("Gateway__PreviousEncryptionKeys", encryptionKeys.Previous)
             .WithBridgesOf(sandbox)
             .WithWebhookSettings(configuration)
             .WithHttpHealthCheck("/health");
@@ -109,7 +117,7 @@ public static class InfrastructureExtensions
 
         return new(postgres, redis, new Homeserver(homeserver,
             ReferenceExpression.Create($"http://127.0.0.1:{homeserverPort.ToString()}"),
-            ReferenceExpression.Create($"{secret}"), LocalServerName));
+            ReferenceExpression.Create($"{secret}"), LocalServerName), HasBridge: false);
     }
 
     /// <summary>Local mode's homeserver is only ever reached on this machine.</summary>

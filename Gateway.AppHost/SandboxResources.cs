@@ -2,16 +2,22 @@ using System.Security.Cryptography;
 using Aspire.Hosting.ApplicationModel;
 using Gateway.AppHost.Matrix;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.AppHost;
 
 /// <summary>
-/// The sandbox bridge (<c>Gateway:Sandbox=true</c>): a simulated WhatsApp (and, when enabled, Signal) bridge that
-/// joins the homeserver as a real application service, as mautrix bridges do.
+/// The sandbox bridge: a simulated WhatsApp (and, when enabled, Signal) bridge that joins the homeserver as a real
+/// application service, as mautrix bridges do. <c>Gateway:Sandbox</c> turns it on or off; by default it runs where no
+/// real bridge is (local mode), so that every way of starting the AppHost can link a phone.
 /// </summary>
 public static class SandboxResources
 {
     private const string RegistrationPrefix = "sandbox-";
+
+    /// <summary>What the console and the dashboard say, so nobody takes the sandbox for WhatsApp.</summary>
+    public const string SimulatedBridgeNotice = "Sandbox bridge (simulated WhatsApp)";
 
     /// <summary>
     /// Writes one application-service registration per enabled platform into the homeserver's
@@ -33,7 +39,7 @@ public static class SandboxResources
                 File.Delete(stale);
             }
         }
-        if (!builder.Configuration.GetValue<bool>("Gateway:Sandbox"))
+        if (!builder.Configuration.GetValue("Gateway:Sandbox", !infrastructure.HasBridge))
         {
             return null;
         }
@@ -49,7 +55,14 @@ public static class SandboxResources
             .WithEnvironment("Matrix__HomeserverUrl", infrastructure.Homeserver.Url)
             .WithEnvironment("Matrix__ServerName", infrastructure.Homeserver.ServerName)
             .WithEnvironment("Sandbox__StateFile", Path.Combine(InfrastructureExtensions.LocalStateDirectory(builder), "sandbox", "state.json"))
-            .WithHttpHealthCheck("/health");
+            .WithHttpHealthCheck("/health")
+            .WithUrlForEndpoint("http", url => url.DisplayText = $"{SimulatedBridgeNotice}: {url.Url}");
+        builder.Eventing.Subscribe<BeforeStartEvent>((start, _) =>
+        {
+            start.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.AppHost")
+                .LogWarning("{Notice}: phones are simulated (Gateway:Sandbox=false turns it off).", SimulatedBridgeNotice);
+            return Task.CompletedTask;
+        });
         if (infrastructure.Homeserver.Resource is { } homeserver)
         {
             sandbox.WaitFor(homeserver);

@@ -7,8 +7,9 @@ public abstract record SynapseDatabase
 {
     public sealed record Sqlite(string Path) : SynapseDatabase;
 
+    /// <param name="SslMode">libpq's <c>sslmode</c>: <c>require</c> for Azure's flexible server, which refuses plain connections.</param>
     public sealed record Postgres(ReferenceExpression Host, ReferenceExpression Port, ReferenceExpression User,
-        ReferenceExpression Password, string Name) : SynapseDatabase;
+        ReferenceExpression Password, string Name, string SslMode = "prefer") : SynapseDatabase;
 }
 
 /// <summary>
@@ -121,7 +122,7 @@ public static class HomeserverYaml
                 yaml.Append($"    port: {postgres.Port}\n");
                 yaml.Append($"    user: \"{postgres.User}\"\n");
                 yaml.Append($"    password: \"{postgres.Password}\"\n");
-                yaml.AppendLiteral($"    dbname: \"{postgres.Name}\"\n    cp_min: 2\n    cp_max: 10\n");
+                yaml.AppendLiteral($"    dbname: \"{postgres.Name}\"\n    sslmode: {postgres.SslMode}\n    cp_min: 2\n    cp_max: 10\n");
                 break;
         }
     }

@@ -16,6 +16,7 @@ public static class WhatsAppBridgeConfig
     public const string BotLocalpart = "whatsappbot";
     public const string GhostPrefix = "whatsapp_";
 
+    /// <param name="DatabaseUri">A <c>postgres://</c> URI with its <c>sslmode</c>.</param>
     public sealed record Settings(ReferenceExpression HomeserverUrl, string ServerName, ReferenceExpression OwnUrl,
         ReferenceExpression AsToken, ReferenceExpression HsToken, ReferenceExpression DatabaseUri);
 
@@ -37,7 +38,7 @@ public static class WhatsAppBridgeConfig
         yaml.Append($"  as_token: \"{settings.AsToken}\"\n");
         yaml.Append($"  hs_token: \"{settings.HsToken}\"\n");
         yaml.AppendLiteral("database:\n  type: postgres\n");
-        yaml.Append($"  uri: \"{settings.DatabaseUri}?sslmode=disable\"\n");
+        yaml.Append($"  uri: \"{settings.DatabaseUri}\"\n");
         yaml.AppendLiteral($"""
             bridge:
               permissions:

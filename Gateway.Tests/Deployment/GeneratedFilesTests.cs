@@ -40,7 +40,7 @@ public sealed class GeneratedFilesTests
     public async Task The_bridge_config_has_every_key_the_bridge_refuses_to_start_without_and_no_placeholder()
     {
         var text = await ResolveAsync(WhatsAppBridgeConfig.Render(new(Literal("http://homeserver:8008"), ServerName, Literal("http://whatsapp:29318"),
-            Literal("as-token-0123456789"), Literal("hs-token-0123456789"), Literal("postgresql://postgres:secret@postgres:5432/mautrix_whatsapp"))));
+            Literal("as-token-0123456789"), Literal("hs-token-0123456789"), Literal("postgresql://postgres:secret@postgres:5432/mautrix_whatsapp?sslmode=disable"))));
         var config = Yaml(text);
 
         // mautrix/go bridgev2/matrix/mxmain validateConfig: these may not be missing or left as the example's.

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text;
+using Gateway.AppHost;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -13,9 +15,9 @@ public sealed partial class ManifestTests
 {
     // What azd's apphost generator accepts (Azure/azure-dev cli/azd/pkg/apphost/generate.go).
     private static readonly HashSet<string> DeployableTypes =
-        ["project.v0", "project.v1", "container.v0", "container.v1", "parameter.v0", "value.v0", "annotated.string"];
+        ["project.v0", "project.v1", "container.v0", "container.v1", "parameter.v0", "value.v0", "annotated.string", "azure.bicep.v0"];
 
-    private static readonly Lazy<Task<JsonObject>> Manifest = new(GenerateAsync);
+    internal static readonly Lazy<Task<JsonObject>> Manifest = new(GenerateAsync);
 
     [Fact]
     public async Task Every_resource_is_of_a_type_azd_deploys_and_the_whole_system_is_there()
@@ -28,6 +30,9 @@ public sealed partial class ManifestTests
             Assert.True(resources.ContainsKey(expected), $"{expected} is missing from: {string.Join(", ", resources.Select(r => r.Key))}");
         }
         Assert.DoesNotContain("sandbox", resources.Select(r => r.Key));
+        // The data lives in Azure's PostgreSQL, declared in infra/, not in a container that a restart empties.
+        Assert.Equal("azure.bicep.v0", resources["postgres"]!["type"]!.GetValue<string>());
+        Assert.EndsWith("infra/postgres.bicep", resources["postgres"]!["path"]!.GetValue<string>());
     }
 
     [Fact]
@@ -40,33 +45,55 @@ public sealed partial class ManifestTests
         Assert.Matches(@"^matrixdotorg/synapse:v[0-9]+\.[0-9]+\.[0-9]+$", homeserver["image"]!.GetValue<string>());
         Assert.Matches(@"^dock\.mau\.dev/mautrix/whatsapp:v[0-9.]+$", bridge["image"]!.GetValue<string>());
         Assert.Equal((8008, 29318), (homeserver["bindings"]!["http"]!["targetPort"]!.GetValue<int>(), bridge["bindings"]!["http"]!["targetPort"]!.GetValue<int>()));
-        foreach (var (container, launcher) in new[] { (homeserver, "exec /start.py run"), (bridge, "exec /docker-run.sh") })
+        foreach (var (container, files, launcher) in new[]
+        {
+            (homeserver, new[] { "/data/homeserver.yaml", "/data/appservices/whatsapp.yaml" }, "exec /start.py run"),
+            (bridge, new[] { "/data/config.yaml", "/data/registration.yaml" }, "exec /docker-run.sh"),
+        })
         {
             Assert.Equal("/bin/sh", container["entrypoint"]!.GetValue<string>());
-            var args = container["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
-            Assert.Equal("-c", args[0]);
-            Assert.EndsWith(launcher, args[1]);
+            Assert.Equal(["-c", ContainerStartup.RunScript], container["args"]!.AsArray().Select(a => a!.GetValue<string>()));
+            var script = Decoded(container, ContainerStartup.ScriptVariable).TrimEnd('\n');
+            Assert.All(files, file => Assert.Contains($"> {file}\n", script));
+            Assert.EndsWith(launcher, script);
         }
+        // A share on Azure Files refuses chown: Synapse must start all the same.
+        Assert.Contains("chown -R 991:991 /data 2>/dev/null ||", Decoded(homeserver, ContainerStartup.ScriptVariable));
     }
 
     [Fact]
     public async Task Synapse_and_the_bridge_share_one_registration_made_from_generated_tokens()
     {
         var resources = (await Manifest.Value)["resources"]!;
-        var registration = resources["homeserver"]!["env"]!["WHATSAPP_REGISTRATION"]!.GetValue<string>();
-        var bridgeConfig = resources["whatsapp"]!["env"]!["BRIDGE_CONFIG"]!.GetValue<string>();
+        var homeserver = resources["homeserver"]!;
+        var bridge = resources["whatsapp"]!;
+        var registration = Decoded(homeserver, "WHATSAPP_REGISTRATION");
+        var bridgeConfig = Decoded(bridge, "BRIDGE_CONFIG");
 
-        Assert.Equal(registration, resources["whatsapp"]!["env"]!["WHATSAPP_REGISTRATION"]!.GetValue<string>());
-        foreach (var token in new[] { "as_token: \"{whatsapp-as-token.value}\"", "hs_token: \"{whatsapp-hs-token.value}\"" })
+        Assert.Equal(registration, Decoded(bridge, "WHATSAPP_REGISTRATION"));
+        foreach (var (marker, value) in new[] { ("AS_TOKEN", "{whatsapp-as-token.value}"), ("HS_TOKEN", "{whatsapp-hs-token.value}"), ("BRIDGE_URL", "{whatsapp.bindings.http.url}") })
+        {
+            Assert.Equal((value, value), (Env(homeserver, marker), Env(bridge, marker)));
+        }
+        foreach (var token in new[] { "as_token: \"${AS_TOKEN}\"", "hs_token: \"${HS_TOKEN}\"" })
         {
             Assert.Contains(token, registration);
             Assert.Contains("  " + token, bridgeConfig);
         }
-        Assert.Contains("url: \"{whatsapp.bindings.http.url}\"", registration);
-        Assert.Contains("  address: \"{whatsapp.bindings.http.url}\"", bridgeConfig); // where Synapse pushes is where the bridge listens
-        Assert.Contains("  address: \"{homeserver.bindings.http.url}\"", bridgeConfig);
-        Assert.Equal("{homeserver.bindings.http.url}", resources["api"]!["env"]!["Matrix__HomeserverUrl"]!.GetValue<string>());
+        Assert.Contains("url: \"${BRIDGE_URL}\"", registration);
+        Assert.Contains("  address: \"${BRIDGE_URL}\"", bridgeConfig); // where Synapse pushes is where the bridge listens
+        Assert.Contains("  address: \"${HOMESERVER_URL}\"", bridgeConfig);
+        Assert.Equal("{homeserver.bindings.http.url}", Env(bridge, "HOMESERVER_URL"));
+        Assert.Equal("{homeserver.bindings.http.url}", Env(resources["api"]!, "Matrix__HomeserverUrl"));
+        // Synapse and the bridge reach the flexible server over TLS, as its administrator.
+        Assert.Contains("    sslmode: require\n", Decoded(homeserver, "HOMESERVER_YAML"));
+        Assert.Contains("/mautrix_whatsapp?sslmode=require\"", bridgeConfig);
+        Assert.Equal(("{postgres.outputs.host}", "{postgres-password.value}"), (Env(bridge, "DATABASE_HOST"), Env(bridge, "DATABASE_PASSWORD")));
     }
+
+    private static string Env(JsonNode resource, string name) => resource["env"]![name]!.GetValue<string>();
+
+    private static string Decoded(JsonNode resource, string name) => Encoding.UTF8.GetString(Convert.FromBase64String(Env(resource, name)));
 
     [Fact]
     public async Task Every_secret_is_generated_by_the_deployment_and_nothing_is_mounted_from_this_machine()

@@ -51,6 +51,7 @@ public class GatewayApp : IAsyncLifetime
             "--Gateway:Infrastructure=local",
             $"--Gateway:StateDirectory={state.FullName}",
             "--Gateway:ApiPort=0",
+            "--Gateway:Sandbox=false", // local mode brings the sandbox unless told not to; collections that drive it turn it on
             $"--CLIENT_ID={ClientId}",
             $"--CLIENT_SECRET={ClientSecret}",
             $"--GATEWAY_ENCRYPTION_KEY={encryptionKey}",
