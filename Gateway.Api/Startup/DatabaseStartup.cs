@@ -9,7 +9,8 @@ using Polly.Retry;
 namespace Gateway.Api.Startup;
 
 /// <summary>
-/// Applies the schema's migrations, then makes the CLIENT_ID/CLIENT_SECRET credential the one active super admin.
+/// Applies the schema's migrations, makes the CLIENT_ID/CLIENT_SECRET credential the one active super admin, and seals
+/// again under the current encryption key what a previous one sealed (<see cref="CipherResealing"/>).
 /// Runs before the Api takes requests; waits for the database with backoff, since a deployment starts its services in
 /// any order, and starts over when another replica starting at the same moment got there first.
 /// </summary>
@@ -59,6 +60,12 @@ public static class DatabaseStartup
         {
             await app.Services.GetRequiredService<AccessCache>().RevokeAsync(); // other replicas may hold its tokens
         }
+
+        await WaitForDatabase.ExecuteAsync(async cancellationToken =>
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await ActivatorUtilities.CreateInstance<CipherResealing>(scope.ServiceProvider).ResealAsync(cancellationToken);
+        });
     }
 
     /// <summary>Returns how many super admins of an earlier CLIENT_ID were deactivated.</summary>
