@@ -1,15 +1,23 @@
-.PHONY: run test setup build bench bench-identities bench-takeover
+.PHONY: run test deploy-check setup build bench bench-identities bench-takeover
 
 # Installs what is missing, then runs everything locally with the sandbox bridge (Api on http://localhost:8080).
 run: setup
 	@scripts/env.sh
 	@scripts/run.sh
 
-# Runs the unit tests (rules that need no running system, in seconds), then the end-to-end suite: the real AppHost
-# starts PostgreSQL, Redis, Synapse, the Api and the SyncWorker per test collection. One results file per project.
+# Runs the unit tests (rules that need no running system, in seconds), the deployment check, then the end-to-end
+# suite: the real AppHost starts PostgreSQL, Redis, Synapse, the Api and the SyncWorker per test collection. One results
+# file per step.
 test: setup
 	dotnet test Gateway.UnitTests --logger "console;verbosity=normal" --logger "trx;LogFileName=unit.trx" --results-directory TestResults
-	dotnet test Gateway.Tests --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory TestResults
+	$(MAKE) --no-print-directory deploy-check
+	dotnet test Gateway.Tests --filter "FullyQualifiedName!~Gateway.Tests.Deployment" --logger "console;verbosity=normal" --logger "trx;LogFileName=results.trx" --results-directory TestResults
+
+# What `azd up` would deploy, checked offline (no Docker, azd or Azure login): the AppHost's manifest, every setting as
+# azd renders it, infra/ built and linted by the Bicep compiler, the templates against the manifest, the generated
+# Synapse and bridge files (Gateway.Tests/Deployment).
+deploy-check: setup
+	dotnet test Gateway.Tests --filter "FullyQualifiedName~Gateway.Tests.Deployment" --logger "console;verbosity=normal" --logger "trx;LogFileName=deploy.trx" --results-directory TestResults
 
 setup:
 	@scripts/setup.sh

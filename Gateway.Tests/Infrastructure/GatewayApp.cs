@@ -24,6 +24,15 @@ public class GatewayApp : IAsyncLifetime
     /// <summary>What the services exported as telemetry, for collections that ask for it (<see cref="CollectsTelemetry"/>).</summary>
     public TelemetryReceiver? Telemetry { get; private set; }
 
+    /// <summary>The key the services start with (<c>Gateway:EncryptionKey</c>).</summary>
+    public string EncryptionKey => encryptionKey;
+
+    /// <summary>
+    /// Environment the Api and the SyncWorker get on top of the AppHost's, read at each start: what an operator changes
+    /// in a deployment's settings before restarting them.
+    /// </summary>
+    public Dictionary<string, string> ServiceEnvironment { get; } = [];
+
     private readonly string encryptionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     private readonly DirectoryInfo state = Directory.CreateTempSubdirectory("gateway-test-");
     private string databaseConnectionString = "";
@@ -72,6 +81,10 @@ public class GatewayApp : IAsyncLifetime
             builder.CreateResourceBuilder(project).WithEnvironment(context =>
             {
                 context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+                foreach (var (name, value) in ServiceEnvironment)
+                {
+                    context.EnvironmentVariables[name] = value;
+                }
                 if (Telemetry is not null)
                 {
                     context.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.ToString().TrimEnd('/');
