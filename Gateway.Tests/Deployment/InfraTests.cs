@@ -76,7 +76,10 @@ public sealed partial class InfraTests
                 .ToDictionary(e => Scalar(e, "name"), e => e.Children.ContainsKey("secretRef") ? secrets[Scalar(e, "secretRef")] : Scalar(e, "value"));
             var expected = (resource!["env"] as JsonObject ?? []).ToDictionary(e => e.Key, e => Azd.Fill(Azd.Evaluate(resources, e.Value!.GetValue<string>())));
 
-            Assert.Equal(expected.Keys.Order(), env.Keys.Order());
+            var missing = expected.Keys.Except(env.Keys).Select(key =>
+                $"          - name: {key}\n            value: {Azd.YamlString(Azd.Evaluate(resources, resource["env"]![key]!.GetValue<string>()))}");
+            Assert.True(expected.Keys.Order().SequenceEqual(env.Keys.Order()), $"{name}.tmpl.yaml lacks what the manifest sets (a secret goes by "
+                + $"secretRef):\n{string.Join("\n", missing)}\nand sets what it does not: {string.Join(", ", env.Keys.Except(expected.Keys))}");
             Assert.All(expected, e => Assert.True(e.Value == env[e.Key],
                 $"{name}.tmpl.yaml: {e.Key} is not what the manifest gives it; azd would write:\n{Azd.Evaluate(resources, resource["env"]![e.Key]!.GetValue<string>())}"));
             // A secret is never a plain value: whatever holds a secured parameter goes by secretRef, as azd does it.

@@ -7,7 +7,7 @@ using Gateway.Tests.Infrastructure;
 namespace Gateway.Tests.Webhooks;
 
 /// <summary>
-/// The SSRF rule as any deployment but the local sandbox run has it: receivers on loopback, private, link-local,
+/// The SSRF rule as any deployment but the local sandbox run has it (<c>Gateway:AllowPrivateWebhooks</c> off, SECURITY.md): receivers on loopback, private, link-local,
 /// carrier-grade NAT and metadata addresses are refused, when the URL is saved and again when a delivery connects.
 /// </summary>
 [Collection(FoundationCollection.Name)]
