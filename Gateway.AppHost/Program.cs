@@ -12,8 +12,8 @@ var clientSecret = builder.AddSecret("client-secret", "CLIENT_SECRET");
 var encryptionKey = builder.AddSecret("encryption-key", "GATEWAY_ENCRYPTION_KEY");
 // Keys replaced by encryption-key, read until the Api has sealed everything again under the new one (SECURITY.md).
 // A deployment sets them in its azd environment (AZURE_PREVIOUS_ENCRYPTION_KEYS), never from this machine's settings.
-var previousEncryptionKeys = builder.AddParameter("previous-encryption-keys",
-    builder.ExecutionContext.IsRunMode ? builder.Configuration["Gateway:PreviousEncryptionKeys"] ?? "" : "", publishValueAsDefault: true);
+var encryptionKeys = new EncryptionKeys(encryptionKey, builder.AddParameter("previous-encryption-keys",
+    builder.ExecutionContext.IsRunMode ? builder.Configuration["Gateway:PreviousEncryptionKeys"] ?? "" : "", publishValueAsDefault: true));
 
 var infrastructure = builder.AddGatewayInfrastructure();
 var sandbox = builder.AddSandboxBridge(infrastructure); // a simulated WhatsApp bridge where no real one is (local mode)
@@ -26,7 +26,7 @@ var api = builder.AddProject<Projects.Gateway_Api>("api", launchProfileName: nul
     .WithExternalHttpEndpoints()
     .WithReplicas(apiReplicas) // stateless: grants and QR frames go through Redis
     .WithClientAddressesBehindProxies(builder, apiReplicas)
-    .WithGatewayDependencies(builder.Configuration, infrastructure, new(encryptionKey, previousEncryptionKeys), sandbox)
+    .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKeys, sandbox)
     .WithEnvironment("CLIENT_ID", clientId)
     .WithEnvironment("CLIENT_SECRET", clientSecret)
     .WithConfigurationSection(builder.Configuration, "Messages") // send limits
@@ -39,7 +39,7 @@ builder.AddProject<Projects.Gateway_SyncWorker>("syncworker", launchProfileName:
     .WithHttpEndpoint()
     // Replicas share the identities by lease; more replicas carry more identities.
     .WithReplicas(builder.Configuration.GetValue("Gateway:SyncWorkerReplicas", 1))
-    .WithGatewayDependencies(builder.Configuration, infrastructure, new(encryptionKey, previousEncryptionKeys), sandbox)
+    .WithGatewayDependencies(builder.Configuration, infrastructure, encryptionKeys, sandbox)
     .WithConfigurationSection(builder.Configuration, "Gateway:Incoming", target: "Incoming") // media size and pixel limits
     .WithConfigurationSection(builder.Configuration, "Gateway:Sync", target: "Sync") // lease duration and renewal
     .WaitFor(api); // the Api owns the schema and applies its migrations at start
