@@ -146,12 +146,15 @@ public sealed class BenchSystem : IAsyncDisposable
         return await db.Tokens.Where(t => t.TokenHash == hash).Select(t => t.IdentityId).SingleAsync();
     }
 
-    /// <summary>Every identity, and the holder of its lease when that lease is unexpired by the database's clock (else null).</summary>
+    /// <summary>Every identity, and the holder of its lease while that holder is seen within a lease (SyncOptions' 20 s, by the database's clock; else null).</summary>
     public async Task<Dictionary<int, string?>> LeaseHoldersAsync()
     {
         await using var db = await OpenDatabaseAsync();
         var rows = await db.Database.SqlQuery<LeaseRow>(
-            $"SELECT id, CASE WHEN sync_lease_expires_at > now() THEN sync_lease_holder END AS holder FROM matrix_identities").ToListAsync();
+            $"""
+            SELECT i.id, w.name AS holder FROM matrix_identities i
+            LEFT JOIN sync_workers w ON w.name = i.sync_lease_holder AND w.seen_at > now() - interval '20 seconds'
+            """).ToListAsync();
         return rows.ToDictionary(r => r.Id, r => r.Holder);
     }
 
