@@ -160,6 +160,22 @@ public sealed class BenchSystem : IAsyncDisposable
 
     private sealed record LeaseRow(int Id, string? Holder);
 
+    public sealed record DatabaseCounters(long IdentityUpdates, long WorkerUpdates, long Commits);
+
+    /// <summary>PostgreSQL's own statistics: rows updated (HOT or not) in the two lease tables, transactions committed in the gateway's database.</summary>
+    public async Task<DatabaseCounters> DatabaseCountersAsync()
+    {
+        await using var db = await OpenDatabaseAsync();
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_stat_force_next_flush()"); // counters reach the views at most once a second otherwise
+        await Task.Delay(1100);
+        return (await db.Database.SqlQuery<DatabaseCounters>(
+            $"""
+            SELECT (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'matrix_identities') AS identity_updates,
+                   (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'sync_workers') AS worker_updates,
+                   (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits
+            """).ToListAsync()).Single();
+    }
+
     /// <summary>Creates a webhook for the token.</summary>
     public Task AddWebhookAsync(string token, string url) =>
         PostJsonAsync(Api, "/api/v1/webhooks", new AuthenticationHeaderValue("Bearer", token), new { url });
