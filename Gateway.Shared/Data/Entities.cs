@@ -35,14 +35,16 @@ public sealed class MatrixIdentity
     /// <summary>The /sync <c>next_batch</c> the worker has fully processed.</summary>
     public string? SyncToken { get; set; }
     public DateTime CreatedAt { get; set; }
-    /// <summary>The SyncWorker replica whose loop syncs this identity, while <see cref="SyncLeaseExpiresAt"/> is ahead.</summary>
+    /// <summary>The SyncWorker replica whose loop syncs this identity, while that replica's presence is fresh (<see cref="SyncWorkerPresence"/>).</summary>
     public string? SyncLeaseHolder { get; set; }
     /// <summary>Raised at every takeover: a loop writes its sync token only while the fence is still the one it took.</summary>
     public long SyncLeaseFence { get; set; }
-    public DateTime? SyncLeaseExpiresAt { get; set; }
 }
 
-/// <summary>A running SyncWorker replica, seen recently: replicas share the identities evenly among the live ones.</summary>
+/// <summary>
+/// A running SyncWorker replica, seen at its last renewal: replicas share the identities evenly among the live ones, and
+/// its leases last while it is seen within a lease's duration.
+/// </summary>
 public sealed class SyncWorkerPresence
 {
     public required string Name { get; set; }

@@ -10,4 +10,16 @@ public sealed class SyncOptions
 
     /// <summary>How often leases are renewed and the identities rebalanced among the live replicas.</summary>
     public TimeSpan LeaseRenewal { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long announcements of new or handed-back identities are gathered before one rebalance takes them all: a
+    /// thousand tokens created at once cost a few rebalances, not a thousand.
+    /// </summary>
+    public TimeSpan AnnouncementDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How long a stopping loop is waited for. One that takes longer (stuck in a call that ignores its cancellation) is
+    /// left behind: it can write nothing, since its identity's fence rises when a loop is started for it again.
+    /// </summary>
+    public TimeSpan LoopStopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -2,6 +2,7 @@ using Gateway.Shared.Matrix;
 using Gateway.Shared.Redis;
 using Gateway.Shared.Security;
 using Microsoft.Extensions.Options;
+using System.Threading.Channels;
 using StackExchange.Redis;
 
 namespace Gateway.SyncWorker.Sync;
@@ -10,7 +11,8 @@ namespace Gateway.SyncWorker.Sync;
 /// Runs this replica's share of the identities' sync loops, each under a lease (<see cref="SyncLeases"/>). Every renewal
 /// it extends its leases, stops loops whose lease was lost or lapsed, and evens out the share: ceil(identities / live
 /// replicas), giving back what is over it and taking free identities up to it. A new identity announced by the Api, or
-/// identities handed back by a replica that stops, are taken at once; a dead replica's within a lease and a renewal.
+/// identities handed back by a replica that stops, are taken at once (announcements that come together, together); a
+/// dead replica's within a lease and a renewal.
 /// </summary>
 public sealed class SyncSupervisor(
     IServiceScopeFactory scopes, IConnectionMultiplexer redis, MatrixClient matrix, SecretBox secretBox, TimeProvider clock,
@@ -21,17 +23,35 @@ public sealed class SyncSupervisor(
     private readonly string name = presence.Name;
     private readonly Dictionary<int, RunningLoop> loops = [];
     private readonly SemaphoreSlim balancing = new(1, 1);
+    // Set by announcements, taken by the loop below: however many arrive, one rebalance follows.
+    private readonly Channel<bool> announced = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private SyncOptions Settings => options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await SubscribeToAnnouncementsAsync(stoppingToken);
-        using var timer = new PeriodicTimer(Settings.LeaseRenewal);
-        do
+        await SubscribeToAnnouncementsAsync();
+        while (!stoppingToken.IsCancellationRequested)
         {
+            var renewalDue = clock.GetTimestamp() + (long)(Settings.LeaseRenewal.TotalSeconds * clock.TimestampFrequency);
             await BalanceAsync(stoppingToken);
+            await WaitForRenewalOrAnnouncementAsync(renewalDue, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task WaitForRenewalOrAnnouncementAsync(long renewalDue, CancellationToken stoppingToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(Math.Max(0, (renewalDue - clock.GetTimestamp()) / (double)clock.TimestampFrequency)));
+        try
+        {
+            await announced.Reader.WaitToReadAsync(wait.Token);
+            await Task.Delay(Settings.AnnouncementDelay, clock, wait.Token); // let the announcements that come together arrive
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // the renewal is due
+        }
+        announced.Reader.TryRead(out _);
     }
 
     /// <summary>A graceful stop hands every identity back at once, after its loop has stopped.</summary>
@@ -60,12 +80,12 @@ public sealed class SyncSupervisor(
         }
     }
 
-    private async Task SubscribeToAnnouncementsAsync(CancellationToken stoppingToken)
+    private async Task SubscribeToAnnouncementsAsync()
     {
         try
         {
             await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.IdentitiesChannel),
-                (_, _) => _ = BalanceAsync(stoppingToken));
+                (_, _) => announced.Writer.TryWrite(true));
         }
         catch (RedisException e)
         {
@@ -91,7 +111,8 @@ public sealed class SyncSupervisor(
             await using var scope = scopes.CreateAsyncScope();
             var leases = scope.ServiceProvider.GetRequiredService<SyncLeases>();
             var sentAt = clock.GetTimestamp();
-            var held = await leases.RenewAsync(name, [.. loops.Keys], Settings.LeaseDuration, stoppingToken);
+            var census = await leases.RenewAsync(name, Settings.LeaseDuration, stoppingToken);
+            var held = census.Held.ToHashSet();
             foreach (var (id, loop) in loops)
             {
                 if (held.Contains(id))
@@ -106,7 +127,6 @@ public sealed class SyncSupervisor(
                 await StopLoopsAsync(lost);
             }
 
-            var census = await leases.CountAsync(Settings.LeaseDuration, stoppingToken);
             var share = (int)Math.Ceiling(census.Identities / (double)Math.Max(1, census.Workers));
             if (loops.Count > share)
             {
@@ -154,10 +174,19 @@ public sealed class SyncSupervisor(
             await loop.Stop.CancelAsync();
         }
         // A loop cancelled in its backoff ends cancelled rather than returning: either way it has ended.
-        await Task.WhenAll(stopping.Select(l => l.Task)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var ended = Task.WhenAll(stopping.Select(l => l.Task));
+        await ended.WaitAsync(Settings.LoopStopTimeout, clock).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!ended.IsCompleted)
+        {
+            logger.LogWarning("{Count} sync loops did not stop within {Seconds} s; left behind, fenced out of writing",
+                stopping.Count(l => !l.Task.IsCompleted), Settings.LoopStopTimeout.TotalSeconds);
+        }
         foreach (var id in identityIds)
         {
-            loops[id].Stop.Dispose();
+            if (loops[id].Task.IsCompleted)
+            {
+                loops[id].Stop.Dispose(); // a loop left behind may still read its token
+            }
             loops.Remove(id);
             logger.LogInformation("Sync loop stopped for identity {IdentityId}", id);
         }

@@ -24,6 +24,9 @@ public class GatewayApp : IAsyncLifetime
     /// <summary>What the services exported as telemetry, for collections that ask for it (<see cref="CollectsTelemetry"/>).</summary>
     public TelemetryReceiver? Telemetry { get; private set; }
 
+    /// <summary>How long a SyncWorker's leases last unrenewed under test (<c>Gateway:Sync:LeaseDuration</c>).</summary>
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(10);
+
     /// <summary>The key the services start with (<c>Gateway:EncryptionKey</c>).</summary>
     public string EncryptionKey => encryptionKey;
 
@@ -66,7 +69,7 @@ public class GatewayApp : IAsyncLifetime
             $"--GATEWAY_ENCRYPTION_KEY={encryptionKey}",
             // A killed worker's identities wait for its leases to lapse: 10 s here rather than 20, so tests that kill one
             // do not wait long, with renewals frequent enough that a loaded machine never lets a live lease lapse.
-            "--Gateway:Sync:LeaseDuration=00:00:10",
+            $"--Gateway:Sync:LeaseDuration={LeaseDuration}",
             "--Gateway:Sync:LeaseRenewal=00:00:02",
             // A revoked identity whose bridge could not take its logouts is tried again within seconds, not a minute.
             "--Gateway:Tokens:RetireRetryInterval=00:00:02",

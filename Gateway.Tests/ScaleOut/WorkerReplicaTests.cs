@@ -167,12 +167,13 @@ public sealed partial class WorkerReplicaTests(ScaleOutApp app)
             () => "the restarted replica never took a share");
     }
 
-    /// <summary>Identity → the replica holding its unexpired lease.</summary>
+    /// <summary>Identity → the replica holding its lease, while that replica is seen within a lease.</summary>
     private async Task<Dictionary<int, string>> HoldersAsync()
     {
         await using var db = app.OpenDb();
-        var now = DateTime.UtcNow;
-        return await db.MatrixIdentities.Where(i => i.SyncLeaseHolder != null && i.SyncLeaseExpiresAt > now)
+        var seenSince = DateTime.UtcNow - GatewayApp.LeaseDuration;
+        return await db.MatrixIdentities
+            .Where(i => i.SyncLeaseHolder != null && db.SyncWorkers.Any(w => w.Name == i.SyncLeaseHolder && w.SeenAt > seenSince))
             .ToDictionaryAsync(i => i.Id, i => i.SyncLeaseHolder!);
     }
 

@@ -146,16 +146,35 @@ public sealed class BenchSystem : IAsyncDisposable
         return await db.Tokens.Where(t => t.TokenHash == hash).Select(t => t.IdentityId).SingleAsync();
     }
 
-    /// <summary>Every identity, and the holder of its lease when that lease is unexpired by the database's clock (else null).</summary>
+    /// <summary>Every identity, and the holder of its lease while that holder is seen within a lease (SyncOptions' 20 s, by the database's clock; else null).</summary>
     public async Task<Dictionary<int, string?>> LeaseHoldersAsync()
     {
         await using var db = await OpenDatabaseAsync();
         var rows = await db.Database.SqlQuery<LeaseRow>(
-            $"SELECT id, CASE WHEN sync_lease_expires_at > now() THEN sync_lease_holder END AS holder FROM matrix_identities").ToListAsync();
+            $"""
+            SELECT i.id, w.name AS holder FROM matrix_identities i
+            LEFT JOIN sync_workers w ON w.name = i.sync_lease_holder AND w.seen_at > now() - interval '20 seconds'
+            """).ToListAsync();
         return rows.ToDictionary(r => r.Id, r => r.Holder);
     }
 
     private sealed record LeaseRow(int Id, string? Holder);
+
+    public sealed record DatabaseCounters(long IdentityUpdates, long WorkerUpdates, long Commits);
+
+    /// <summary>PostgreSQL's own statistics: rows updated (HOT or not) in the two lease tables, transactions committed in the gateway's database.</summary>
+    public async Task<DatabaseCounters> DatabaseCountersAsync()
+    {
+        await using var db = await OpenDatabaseAsync();
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_stat_force_next_flush()"); // counters reach the views at most once a second otherwise
+        await Task.Delay(1100);
+        return (await db.Database.SqlQuery<DatabaseCounters>(
+            $"""
+            SELECT (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'matrix_identities') AS identity_updates,
+                   (SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'sync_workers') AS worker_updates,
+                   (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits
+            """).ToListAsync()).Single();
+    }
 
     /// <summary>Creates a webhook for the token.</summary>
     public Task AddWebhookAsync(string token, string url) =>

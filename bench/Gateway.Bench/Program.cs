@@ -7,6 +7,7 @@
 // Or: ... -- identities [counts=100,1000] [busy-messages=200] [busy-rate=20]: idle identities per SyncWorker (RSS, idle CPU,
 //     time until every loop runs, a busy identity's p99 beside its p99 alone), each count on one replica, the largest on two.
 // Or: ... -- takeover [identities=50] [messages=200]: kill -9 of one of two SyncWorker replicas mid-flow: takeover time, lost, doubled.
+// Or: ... -- lease-writes [identities=1000] [seconds=60]: what keeping idle identities' leases costs PostgreSQL (rows and transactions per second).
 using System.Diagnostics;
 using Gateway.Bench;
 
@@ -24,6 +25,13 @@ if (args.Length > 0 && args[0] == "identities")
 {
     var counts = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : [100, 1000];
     await Identities.RunAsync(counts, args.Length > 2 ? int.Parse(args[2]) : 200, args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "lease-writes")
+{
+    Console.WriteLine("Starting the gateway (local mode, sandbox bridge, one SyncWorker)...");
+    await LeaseWrites.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? int.Parse(args[2]) : 60);
     return;
 }
 

@@ -373,10 +373,6 @@ namespace Gateway.Shared.Data.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("is_host");
 
-                    b.Property<DateTime?>("SyncLeaseExpiresAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("sync_lease_expires_at");
-
                     b.Property<long>("SyncLeaseFence")
                         .HasColumnType("bigint")
                         .HasColumnName("sync_lease_fence");
