@@ -41,12 +41,10 @@ public sealed class BicepOutputReference(IResource resource, string output) : IM
 
 public static class AzurePostgresExtensions
 {
-    public const string BicepFile = "postgres.bicep";
-
     public static IResourceBuilder<AzurePostgresResource> AddAzurePostgres(this IDistributedApplicationBuilder builder, string name,
         IResourceBuilder<ParameterResource> password)
     {
-        var bicep = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "infra", BicepFile));
+        var bicep = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "infra", "postgres.bicep"));
         var server = new AzurePostgresResource(name, password.Resource);
         return builder.AddResource(server)
             .WithManifestPublishingCallback(context =>

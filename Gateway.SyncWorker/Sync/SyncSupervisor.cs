@@ -1,8 +1,8 @@
 using Gateway.Shared.Matrix;
 using Gateway.Shared.Redis;
 using Gateway.Shared.Security;
-using Microsoft.Extensions.Options;
 using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Gateway.SyncWorker.Sync;
@@ -111,8 +111,8 @@ public sealed class SyncSupervisor(
             await using var scope = scopes.CreateAsyncScope();
             var leases = scope.ServiceProvider.GetRequiredService<SyncLeases>();
             var sentAt = clock.GetTimestamp();
-            var census = await leases.RenewAsync(name, Settings.LeaseDuration, stoppingToken);
-            var held = census.Held.ToHashSet();
+            var renewal = await leases.RenewAsync(name, Settings.LeaseDuration, stoppingToken);
+            var held = renewal.Held.ToHashSet();
             foreach (var (id, loop) in loops)
             {
                 if (held.Contains(id))
@@ -127,14 +127,14 @@ public sealed class SyncSupervisor(
                 await StopLoopsAsync(lost);
             }
 
-            var share = (int)Math.Ceiling(census.Identities / (double)Math.Max(1, census.Workers));
+            var share = (int)Math.Ceiling(renewal.Identities / (double)Math.Max(1, renewal.Workers));
             if (loops.Count > share)
             {
                 var surplus = loops.Keys.Order().Skip(share).ToArray();
                 await StopLoopsAsync(surplus);
                 await leases.ReleaseAsync(name, surplus, stoppingToken);
                 await AnnounceAsync();
-                logger.LogInformation("Handed back {Count} identities to {Workers} replicas' share of {Share}", surplus.Length, census.Workers, share);
+                logger.LogInformation("Handed back {Count} identities to {Workers} replicas' share of {Share}", surplus.Length, renewal.Workers, share);
             }
             else if (loops.Count < share)
             {

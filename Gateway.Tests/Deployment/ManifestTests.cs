@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
-using Gateway.AppHost;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Gateway.AppHost;
 
 namespace Gateway.Tests.Deployment;
 
