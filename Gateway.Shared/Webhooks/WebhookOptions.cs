@@ -37,4 +37,6 @@ public sealed class WebhookOptions
     public TimeSpan KeepSettledFor { get; set; } = TimeSpan.FromDays(7);
     /// <summary>How often the worker gives up deliveries past the retry window and removes settled ones past <see cref="KeepSettledFor"/>.</summary>
     public TimeSpan TidyInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often the worker reads the backlog its <c>gateway.outbox.*</c> gauges report.</summary>
+    public TimeSpan BacklogSampleInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

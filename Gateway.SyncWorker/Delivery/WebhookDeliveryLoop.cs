@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Gateway.Shared.Redis;
 using Gateway.Shared.Webhooks;
@@ -13,7 +14,7 @@ namespace Gateway.SyncWorker.Delivery;
 /// </summary>
 public sealed class WebhookDeliveryLoop(
     IServiceScopeFactory scopes, WebhookSender sender, IConnectionMultiplexer redis, IOptions<WebhookOptions> options, TimeProvider clock,
-    ILogger<WebhookDeliveryLoop> logger) : BackgroundService
+    WorkerTelemetry telemetry, ILogger<WebhookDeliveryLoop> logger) : BackgroundService
 {
     /// <summary>How many of a room's deliveries one claim takes; its lease covers that many attempts.</summary>
     private const int MaxRun = 16;
@@ -105,15 +106,7 @@ public sealed class WebhookDeliveryLoop(
             {
                 foreach (var delivery in run.TakeWhile(_ => !stopping.IsCancellationRequested))
                 {
-                    WebhookDeliveryAttempt attempt;
-                    try
-                    {
-                        attempt = await sender.SendAsync(delivery, CancellationToken.None);
-                    }
-                    catch (Exception e) // whatever the POST threw, the run's earlier deliveries still get recorded
-                    {
-                        attempt = WebhookDeliveryAttempt.NetworkError(e.Message);
-                    }
+                    var attempt = await SendAsync(delivery);
                     if (!attempt.Delivered)
                     {
                         failed = (delivery, attempt);
@@ -148,6 +141,34 @@ public sealed class WebhookDeliveryLoop(
                 return;
             }
         }
+    }
+
+    /// <summary>One POST, in the trace its event was stored in, and counted by outcome.</summary>
+    private async Task<WebhookDeliveryAttempt> SendAsync(ClaimedDelivery delivery)
+    {
+        Activity.Current = null; // each POST continues its own event's trace, not the one of the run's first
+        using var activity = WorkerTelemetry.Traces.StartActivity("webhook delivery", ActivityKind.Producer,
+            ActivityContext.TryParse(delivery.TraceParent, null, out var stored) ? stored : default);
+        activity?.SetTag("gateway.delivery.id", delivery.Id);
+        activity?.SetTag("gateway.webhook.id", delivery.WebhookId);
+        var started = Stopwatch.GetTimestamp();
+        WebhookDeliveryAttempt attempt;
+        try
+        {
+            attempt = await sender.SendAsync(delivery, CancellationToken.None);
+        }
+        catch (Exception e) // whatever the POST threw, the run's earlier deliveries still get recorded
+        {
+            attempt = WebhookDeliveryAttempt.NetworkError(e.Message);
+        }
+        var outcome = attempt.Delivered ? "delivered" : attempt.Retryable ? "retry" : "failed";
+        activity?.SetTag("gateway.delivery.outcome", outcome);
+        if (!attempt.Delivered)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, attempt.Error);
+        }
+        telemetry.Attempted(outcome, Stopwatch.GetElapsedTime(started));
+        return attempt;
     }
 
     private static readonly TimeSpan RecordRetryDelay = TimeSpan.FromMilliseconds(500);

@@ -14,18 +14,36 @@ namespace Gateway.SyncWorker.Sync;
 /// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts on its own server (and nobody else),
 /// recording each portal by its <c>m.bridge</c> chat id and receiver (whether the gateway asked for it or not), passes
 /// bot messages in management rooms to <see cref="BotMessages"/>, hands the portal rooms to <see cref="IncomingEvents"/> and
-/// records what they make for the webhooks one by one (<see cref="IncomingRecorder"/>), then stores the batch's
+/// records what they make for the webhooks in runs (<see cref="IncomingRecorder"/>), then stores the batch's
 /// <c>next_batch</c> if its lease is still held.
 /// </summary>
 public sealed class SyncBatchHandler(
     GatewayDb db, MatrixClient matrix, BotMessages botMessages, IncomingEvents incomingEvents, IncomingRecorder recorder, WebhookOutbox outbox,
     IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
 {
-    public async Task HandleAsync(MatrixSession identity, SyncLease lease, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
+    /// <param name="storeIfEmpty">
+    /// Whether a batch with nothing in it (no invite, no joined room's news) stores its token all the same. Replaying
+    /// from before such a batch finds nothing either, so an idle identity need not write its token every long-poll;
+    /// now and then it does, so that a restart does not start from far back.
+    /// </param>
+    /// <returns>Whether the batch's token was stored.</returns>
+    public async Task<bool> HandleAsync(MatrixSession identity, SyncLease lease, JsonNode batch, string? since, string nextBatch, bool storeIfEmpty,
+        CancellationToken cancellationToken)
     {
         lease.EnsureHeld();
-        var bridgeUsers = new BridgeUsers([.. bridges.Value.All().Values], identity.Server);
         var rooms = batch["rooms"];
+        if (rooms?["invite"] is not JsonObject { Count: > 0 } && rooms?["join"] is not JsonObject { Count: > 0 })
+        {
+            if (storeIfEmpty)
+            {
+                await CommitSyncTokenAsync(identity, lease, nextBatch, cancellationToken);
+            }
+            return storeIfEmpty;
+        }
+        var bridgeUsers = new BridgeUsers([.. bridges.Value.All().Values], identity.Server);
+        // Only a batch that brought something: an idle identity's empty answers every long-poll are no story.
+        using var activity = WorkerTelemetry.Traces.StartActivity("sync batch");
+        activity?.SetTag("gateway.identity.id", identity.IdentityId);
 
         foreach (var (roomId, room) in rooms?["invite"]?.AsObject() ?? [])
         {
@@ -64,13 +82,15 @@ public sealed class SyncBatchHandler(
             incoming = await incomingEvents.CollectAsync(identity, bridgeUsers, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
         }
 
-        foreach (var incomingEvent in incoming)
+        activity?.SetTag("gateway.events", incoming.Count);
+        foreach (var run in IncomingRuns.Of(incoming))
         {
             lease.EnsureHeld(); // a slow batch (large files) may outlast the lease
-            await recorder.RecordAsync(identity, incomingEvent, cancellationToken);
-            await outbox.AnnounceAsync(); // each event goes out as soon as it is stored, not after the batch's last file
+            await recorder.RecordAsync(identity, run, activity?.Context ?? default, cancellationToken);
+            await outbox.AnnounceAsync(); // each run goes out as soon as it is stored, not after the batch's last file
         }
         await CommitSyncTokenAsync(identity, lease, nextBatch, cancellationToken);
+        return true;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Gateway.Shared.Data;
 using Gateway.Shared.Matrix;
@@ -7,7 +8,8 @@ namespace Gateway.SyncWorker.Sync;
 
 /// <summary>
 /// One identity's long-poll /sync loop. A batch is handled completely before its <c>next_batch</c> is stored, so
-/// a crash replays the batch instead of losing it; failures back off and retry the same batch. It runs only while its
+/// a crash replays the batch instead of losing it (an empty batch's is stored only now and then: replaying it finds
+/// nothing); failures back off and retry the same batch. It runs only while its
 /// <see cref="SyncLease"/> is held: once the lease is lost it stops without writing.
 /// </summary>
 public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClient matrix, IServiceScopeFactory scopes, ILogger<SyncLoop> logger)
@@ -27,6 +29,8 @@ public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClie
                                       "m.room.member","m.bridge"],"limit":100}}}
         """;
 
+    /// <summary>How often an idle identity stores its token all the same (see <see cref="SyncBatchHandler.HandleAsync"/>).</summary>
+    private static readonly TimeSpan IdleTokenInterval = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RejectedTokenBackoff = TimeSpan.FromMinutes(5);
 
@@ -34,6 +38,7 @@ public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClie
     {
         var since = await LoadSyncTokenAsync(stoppingToken);
         var failures = 0;
+        var tokenStoredAt = Stopwatch.GetTimestamp();
         Ahead? ahead = null;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -48,7 +53,12 @@ public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClie
                 ahead = Ahead.Start(matrix, identity.AccessToken, nextBatch, stoppingToken);
                 await using (var scope = scopes.CreateAsyncScope())
                 {
-                    await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>().HandleAsync(identity, lease, batch, since, nextBatch, stoppingToken);
+                    var storeIfEmpty = Stopwatch.GetElapsedTime(tokenStoredAt) >= IdleTokenInterval;
+                    if (await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>()
+                            .HandleAsync(identity, lease, batch, since, nextBatch, storeIfEmpty, stoppingToken))
+                    {
+                        tokenStoredAt = Stopwatch.GetTimestamp();
+                    }
                 }
                 since = nextBatch;
                 failures = 0;

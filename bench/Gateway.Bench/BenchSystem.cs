@@ -51,8 +51,14 @@ public sealed class BenchSystem : IAsyncDisposable
     /// <summary>Each replica's latest state (instance ids like <c>syncworker-abcd</c>), followed from the start.</summary>
     public Replicas Replicas { get; }
 
+    /// <summary>Synapse's process and, when the system was started with its access log, the /sync requests it answered.</summary>
+    public Homeserver HomeserverSide => new(Path.Combine(state.FullName, "synapse", "access.log"));
+
     /// <param name="settings">More AppHost settings, e.g. <c>--Gateway:SyncWorkerReplicas=2</c>.</param>
-    public static async Task<BenchSystem> StartAsync(params string[] settings)
+    public static Task<BenchSystem> StartAsync(params string[] settings) => StartAsync(homeserverAccessLog: false, settings);
+
+    /// <param name="homeserverAccessLog">Whether Synapse writes its access log, for <see cref="HomeserverSide"/> to count requests in.</param>
+    public static async Task<BenchSystem> StartAsync(bool homeserverAccessLog, params string[] settings)
     {
         Environment.SetEnvironmentVariable("ASPIRE_ALLOW_UNSECURED_TRANSPORT", "true");
         var state = Directory.CreateTempSubdirectory("gateway-bench-");
@@ -68,6 +74,10 @@ public sealed class BenchSystem : IAsyncDisposable
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        }
+        if (homeserverAccessLog)
+        {
+            builder.CreateResourceBuilder(builder.Resources.OfType<ExecutableResource>().Single(r => r.Name == "homeserver")).WithEnvironment("SYNAPSE_ACCESS_LOG", "1");
         }
         // BENCH_SYNCWORKER_HEAP_MB caps the worker's managed heap, as a container's memory limit would: what it needs,
         // rather than what a collector with 24 GB to spare lets it grow to.
