@@ -77,6 +77,19 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
         return ToDeliveries(claimed);
     }
 
+    /// <summary>
+    /// When the earliest pending delivery falls due (or its lease ends), by the partial index on pending rows: now if a
+    /// replica gone for good holds one (its lease is void, as <see cref="ClaimAsync"/> says); null if none is pending.
+    /// </summary>
+    public async Task<DateTime?> NextDueAsync(CancellationToken cancellationToken) =>
+        (await db.Database.SqlQuery<DateTime?>(
+            $"""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_deliveries d JOIN sync_workers w ON w.name = d.leased_by
+                                     WHERE d.status = {nameof(DeliveryStatus.Pending)} AND w.seen_at < now() - {worker.GoneAfter})
+                        THEN now()
+                        ELSE (SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status = {nameof(DeliveryStatus.Pending)}) END AS "Value"
+            """).ToListAsync(cancellationToken)).Single();
+
     private List<ClaimedDelivery> ToDeliveries(List<ClaimedRow> rows) =>
         rows.OrderBy(d => d.Id)
             .Select(d => new ClaimedDelivery(d.Id, d.WebhookId, d.IdentityId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher),

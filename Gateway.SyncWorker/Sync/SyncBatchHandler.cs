@@ -21,28 +21,13 @@ public sealed class SyncBatchHandler(
     GatewayDb db, MatrixClient matrix, BotMessages botMessages, IncomingEvents incomingEvents, IncomingRecorder recorder, WebhookOutbox outbox,
     IOptions<BridgeOptions> bridges, ILogger<SyncBatchHandler> logger)
 {
-    /// <param name="storeIfEmpty">
-    /// Whether a batch with nothing in it (no invite, no joined room's news) stores its token all the same. Replaying
-    /// from before such a batch finds nothing either, so an idle identity need not write its token every long-poll;
-    /// now and then it does, so that a restart does not start from far back.
-    /// </param>
-    /// <returns>Whether the batch's token was stored.</returns>
-    public async Task<bool> HandleAsync(MatrixSession identity, SyncLease lease, JsonNode batch, string? since, string nextBatch, bool storeIfEmpty,
-        CancellationToken cancellationToken)
+    public async Task HandleAsync(MatrixSession identity, SyncLease lease, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
     {
         lease.EnsureHeld();
         var rooms = batch["rooms"];
-        if (rooms?["invite"] is not JsonObject { Count: > 0 } && rooms?["join"] is not JsonObject { Count: > 0 })
-        {
-            if (storeIfEmpty)
-            {
-                await CommitSyncTokenAsync(identity, lease, nextBatch, cancellationToken);
-            }
-            return storeIfEmpty;
-        }
         var bridgeUsers = new BridgeUsers([.. bridges.Value.All().Values], identity.Server);
         // Only a batch that brought something: an idle identity's empty answers every long-poll are no story.
-        using var activity = WorkerTelemetry.Traces.StartActivity("sync batch");
+        using var activity = IsEmpty(batch) ? null : WorkerTelemetry.Traces.StartActivity("sync batch");
         activity?.SetTag("gateway.identity.id", identity.IdentityId);
 
         foreach (var (roomId, room) in rooms?["invite"]?.AsObject() ?? [])
@@ -90,8 +75,14 @@ public sealed class SyncBatchHandler(
             await outbox.AnnounceAsync(); // each run goes out as soon as it is stored, not after the batch's last file
         }
         await CommitSyncTokenAsync(identity, lease, nextBatch, cancellationToken);
-        return true;
     }
+
+    /// <summary>
+    /// Whether a batch holds nothing this handler acts on: no invite, no joined room with news. Replaying from before
+    /// such a batch finds nothing either, so its token need not be stored at once (<see cref="SyncLoop"/>).
+    /// </summary>
+    public static bool IsEmpty(JsonNode batch) =>
+        batch["rooms"]?["invite"] is not JsonObject { Count: > 0 } && batch["rooms"]?["join"] is not JsonObject { Count: > 0 };
 
     /// <summary>
     /// Stores the batch's <c>next_batch</c>, once all its events are recorded: the batch is handled. Only under the

@@ -29,7 +29,7 @@ public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClie
                                       "m.room.member","m.bridge"],"limit":100}}}
         """;
 
-    /// <summary>How often an idle identity stores its token all the same (see <see cref="SyncBatchHandler.HandleAsync"/>).</summary>
+    /// <summary>How often an idle identity stores its token all the same (see <see cref="SyncBatchHandler.IsEmpty"/>).</summary>
     private static readonly TimeSpan IdleTokenInterval = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RejectedTokenBackoff = TimeSpan.FromMinutes(5);
@@ -51,14 +51,13 @@ public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClie
                 // Long-poll for what follows while this batch is handled, so a message that arrives meanwhile waits for
                 // the handling only, not for a new request after it. The batch is still stored before the next is read.
                 ahead = Ahead.Start(matrix, identity.AccessToken, nextBatch, stoppingToken);
-                await using (var scope = scopes.CreateAsyncScope())
+                // An idle identity's empty answer costs nothing but the request: no scope, no write (now and then
+                // its token is stored all the same, so that a restart does not start from far back).
+                if (!SyncBatchHandler.IsEmpty(batch) || Stopwatch.GetElapsedTime(tokenStoredAt) >= IdleTokenInterval)
                 {
-                    var storeIfEmpty = Stopwatch.GetElapsedTime(tokenStoredAt) >= IdleTokenInterval;
-                    if (await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>()
-                            .HandleAsync(identity, lease, batch, since, nextBatch, storeIfEmpty, stoppingToken))
-                    {
-                        tokenStoredAt = Stopwatch.GetTimestamp();
-                    }
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>().HandleAsync(identity, lease, batch, since, nextBatch, stoppingToken);
+                    tokenStoredAt = Stopwatch.GetTimestamp();
                 }
                 since = nextBatch;
                 failures = 0;
