@@ -24,8 +24,8 @@ public sealed class SyncBatchHandler(
     public async Task HandleAsync(MatrixSession identity, SyncLease lease, JsonNode batch, string? since, string nextBatch, CancellationToken cancellationToken)
     {
         lease.EnsureHeld();
-        var rooms = batch["rooms"];
         var bridgeUsers = new BridgeUsers([.. bridges.Value.All().Values], identity.Server);
+        var rooms = batch["rooms"];
         // Only a batch that brought something: an idle identity's empty answers every long-poll are no story.
         using var activity = IsEmpty(batch) ? null : WorkerTelemetry.Traces.StartActivity("sync batch");
         activity?.SetTag("gateway.identity.id", identity.IdentityId);

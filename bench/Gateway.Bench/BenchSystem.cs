@@ -66,7 +66,7 @@ public sealed class BenchSystem : IAsyncDisposable
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(
         [
-            "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:AllowPrivateWebhooks=true", "--Gateway:Webhooks:MaxPerToken=50", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
+            "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:AllowPrivateWebhooks=true", "--Gateway:Webhooks:MaxPerToken=50", "--Gateway:Tokens:MaxPerCredential=10000", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
             $"--Gateway:StateDirectory={state.FullName}", $"--CLIENT_ID={ClientId}", $"--CLIENT_SECRET={ClientSecret}",
             $"--GATEWAY_ENCRYPTION_KEY={key}", .. settings,
         ]);
@@ -147,6 +147,13 @@ public sealed class BenchSystem : IAsyncDisposable
         var admin = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
         var created = await PostJsonAsync(Api, "/api/v1/tokens", admin, new { use_host = false });
         return created["token"]!.GetValue<string>();
+    }
+
+    /// <summary>The identity's Matrix access token, for a bare /sync client of the same user.</summary>
+    public async Task<string> AccessTokenOfAsync(int identityId)
+    {
+        await using var db = await OpenDatabaseAsync();
+        return secretBox.Open(await db.MatrixIdentities.Where(i => i.Id == identityId).Select(i => i.AccessTokenCipher).SingleAsync());
     }
 
     public async Task<int> IdentityIdOfAsync(string token)

@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Gateway.Bench;
 
 /// <summary>
-/// How many identities a SyncWorker carries: for each count, a fresh system with one replica, then twice the largest
-/// count on two. A busy identity (a linked device receiving a steady flow) and the idle worker are measured warm (after a
+/// How many identities a SyncWorker carries: for each count, a fresh system with that many replicas (one unless the
+/// count says <c>x2</c>). A busy identity (a linked device receiving a steady flow) and the idle worker are measured warm (after a
 /// discarded warm-up) in rounds alone, then that many idle identities are created through the Api, and after another
 /// warm-up the same rounds run among them. Each figure is the median of its rounds with its spread (min–max): each
 /// replica's RSS and idle CPU, the busy identity's p50/p99, and the homeserver's side (Synapse's RSS and CPU, and its
@@ -19,13 +19,13 @@ public static class Identities
     private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(30); // SyncLoop.LongPoll
     private static readonly TimeSpan AllRunningTimeout = TimeSpan.FromMinutes(10);
 
-    public static async Task RunAsync(int[] counts, int busyMessages, double busyRate, int rounds)
+    /// <param name="systems">Each system's idle identities and SyncWorker replicas.</param>
+    public static async Task RunAsync(IEnumerable<(int Count, int Replicas)> systems, int busyMessages, double busyRate, int rounds)
     {
-        foreach (var count in counts)
+        foreach (var (count, replicas) in systems)
         {
-            await OneSystemAsync(count, replicas: 1, busyMessages, busyRate, rounds);
+            await OneSystemAsync(count, replicas, busyMessages, busyRate, rounds);
         }
-        await OneSystemAsync(2 * counts.Max(), replicas: 2, busyMessages, busyRate, rounds); // the same per replica
     }
 
     private static async Task OneSystemAsync(int count, int replicas, int busyMessages, double busyRate, int rounds)
@@ -64,7 +64,11 @@ public static class Identities
         Console.WriteLine($"homeserver: pid {homeserver.Pid()?.ToString() ?? "not found"}, access log {(homeserver.SyncRequests() >= 0 ? "counting /sync" : "missing: /sync not counted")}");
         await using var receiver = HookReceiver.Start();
         var busy = await Flow.NewBusyDeviceAsync(system, receiver, "237600000101", "237600000102");
-        var measure = new Measure(system, receiver, busy, replicas, homeserver, load);
+        // The homeserver's own latency for the busy identity, beside the gateway's: who a slower p99 among is due to.
+        var bare = new BareSyncClient(system.Matrix, await system.AccessTokenOfAsync(busy.IdentityId));
+        using var stopBare = new CancellationTokenSource();
+        var bareSync = bare.RunAsync(stopBare.Token);
+        var measure = new Measure(system, receiver, busy, bare, replicas, homeserver, load);
 
         // Both sides warm and alike: a discarded warm-up (JIT, pools, caches), then the rounds.
         await measure.WarmUpAsync();
@@ -102,6 +106,8 @@ public static class Identities
 
         await measure.WarmUpAsync();
         var among = await measure.RoundsAsync(rounds, "among");
+        await stopBare.CancelAsync();
+        await bareSync;
         var busyHolder = (await system.LeaseHoldersAsync()).GetValueOrDefault(busy.IdentityId);
         var busyReplica = replicas.FirstOrDefault(r => busyHolder is not null && r.Holds(busyHolder))?.Id ?? "no replica (lease not held)";
 
@@ -111,7 +117,7 @@ public static class Identities
             ? $"all loops running          {after.TotalSeconds,8:F1} s after the first creation   ({total} identities, each held by a live replica; creating took {createdIn.TotalSeconds:F1} s)"
             : $"all loops running          not within {AllRunningTimeout.TotalMinutes:F0} min: {held} of {total} identities held by a live replica");
         Console.WriteLine($"leases per replica         {shares}   (each replica's gateway.sync.loops)");
-        Console.WriteLine($"{"",-26} {"alone",-26} {"among " + count,-26} target");
+        Console.WriteLine($"{"",-36} {"alone",-24} {"among " + count,-24} target");
         foreach (var replica in replicas)
         {
             Row($"{replica.Id} RSS MB", alone, among, r => r.Workers.GetValueOrDefault(replica.Id).RssMb, "F0", "< 300 for 1 000 per replica");
@@ -119,10 +125,11 @@ public static class Identities
         }
         Row("synapse RSS MB", alone, among, r => r.Homeserver.RssMb, "F0", "");
         Row("synapse idle CPU %", alone, among, r => r.Homeserver.CpuPercent, "F2", "");
-        Row("synapse /sync per s", alone, among, r => r.SyncPerSecond, "F1", $"floor: one per identity per {LongPoll.TotalSeconds:F0} s = {total / LongPoll.TotalSeconds:F1}/s among");
+        Row("synapse /sync per s", alone, among, r => r.SyncPerSecond, "F2", $"floor: one per identity per {LongPoll.TotalSeconds:F0} s = {total / LongPoll.TotalSeconds:F1}/s among");
         Console.WriteLine($"busy identity, {load.Messages} msgs at {load.Rate}/s, inject -> webhook (synced by {busyReplica}):");
         Row("  p50 ms", alone, among, r => r.P50, "F0", "");
         Row("  p99 ms", alone, among, r => r.P99, "F0", "");
+        Row("  bare /sync client p99 ms", alone, among, r => r.BareP99, "F0", "inject -> the same user's plain /sync client: the homeserver's own");
         Row("  delivered", alone, among, r => r.Delivered, "F0", $"of {load.Messages}; refused: alone {Flow.Refusals(alone[^1].Refused)}, among {Flow.Refusals(among[^1].Refused)}");
         var ratio = Median(among.Select(r => r.P99)) / Median(alone.Select(r => r.P99));
         var ratios = among.Zip(alone, (a, b) => a.P99 / b.P99).ToList();
@@ -130,7 +137,7 @@ public static class Identities
     }
 
     private static void Row(string name, List<Round> alone, List<Round> among, Func<Round, double> figure, string format, string target) =>
-        Console.WriteLine($"{name,-26} {Spread(alone.Select(figure), format),-26} {Spread(among.Select(figure), format),-26} {target}");
+        Console.WriteLine($"{name,-36} {Spread(alone.Select(figure), format),-24} {Spread(among.Select(figure), format),-24} {target}");
 
     private static string Spread(IEnumerable<double> values, string format)
     {
@@ -147,10 +154,11 @@ public static class Identities
     private readonly record struct Usage(double RssMb, double CpuPercent);
 
     /// <summary>One round: an idle window (each replica, the homeserver, its /sync rate), then the busy identity's flow.</summary>
-    private sealed record Round(Dictionary<string, Usage> Workers, Usage Homeserver, double SyncPerSecond, double P50, double P99, double Delivered,
-        IReadOnlyDictionary<string, int> Refused);
+    private sealed record Round(Dictionary<string, Usage> Workers, Usage Homeserver, double SyncPerSecond, double P50, double P99, double BareP99,
+        double Delivered, IReadOnlyDictionary<string, int> Refused);
 
-    private sealed class Measure(BenchSystem system, HookReceiver receiver, BusyDevice busy, IReadOnlyList<Replica> replicas, Homeserver homeserver, Load load)
+    private sealed class Measure(BenchSystem system, HookReceiver receiver, BusyDevice busy, BareSyncClient bare, IReadOnlyList<Replica> replicas,
+        Homeserver homeserver, Load load)
     {
         public async Task WarmUpAsync()
         {
@@ -164,19 +172,22 @@ public static class Identities
             for (var round = 1; round <= rounds; round++)
             {
                 var (workers, homeserverUsage, syncPerSecond) = await IdleAsync(Idle);
-                var (latencies, refused) = await BusyAsync();
-                results.Add(new Round(workers, homeserverUsage, syncPerSecond, Flow.Percentile(latencies, 50), Flow.Percentile(latencies, 99), latencies.Count, refused));
+                var (latencies, bareLatencies, refused) = await BusyAsync();
+                results.Add(new Round(workers, homeserverUsage, syncPerSecond, Flow.Percentile(latencies, 50), Flow.Percentile(latencies, 99),
+                    Flow.Percentile(bareLatencies, 99), latencies.Count, refused));
                 Console.WriteLine($"  {side} round {round}: worker CPU {string.Join(" / ", workers.Values.Select(w => w.CpuPercent.ToString("F2")))} %, "
-                    + $"synapse CPU {homeserverUsage.CpuPercent:F2} %, /sync {syncPerSecond:F1}/s, busy p99 {Flow.Percentile(latencies, 99):F0} ms");
+                    + $"synapse CPU {homeserverUsage.CpuPercent:F2} %, /sync {syncPerSecond:F1}/s, busy p99 {Flow.Percentile(latencies, 99):F0} ms (bare /sync {Flow.Percentile(bareLatencies, 99):F0} ms)");
             }
             return results;
         }
 
-        private async Task<(List<double> LatenciesMs, IReadOnlyDictionary<string, int> Refused)> BusyAsync()
+        private async Task<(List<double> LatenciesMs, List<double> BareMs, IReadOnlyDictionary<string, int> Refused)> BusyAsync()
         {
             var (accepted, refused) = await Flow.SteadyAsync(system, [busy], load.Messages, load.Rate);
             await Flow.WaitForAllAsync(receiver, accepted, TimeSpan.FromSeconds(60));
-            return (Flow.LatenciesMs(receiver, accepted), refused);
+            List<double> bareMs = [.. accepted.Where(m => bare.SeenAtTimestamp.ContainsKey(m.EventId))
+                .Select(m => Stopwatch.GetElapsedTime(m.SentAt, bare.SeenAtTimestamp[m.EventId]).TotalMilliseconds)];
+            return (Flow.LatenciesMs(receiver, accepted), bareMs, refused);
         }
 
         /// <summary>Each replica's app process and the homeserver's: RSS at the end, CPU (utime + stime) over a window of nothing happening.</summary>

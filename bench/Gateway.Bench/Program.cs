@@ -4,9 +4,9 @@
 // Then the status benchmark: messages sent through the API, timed from the bridge's status event to the message.status webhook.
 // Usage: dotnet run -c Release --project bench/Gateway.Bench -- [messages=800] [rounds=8] [inbound=1000] [inbound-rate=200] [statuses=200] (0 skips a part)
 // Or: ... -- limits [quiet-messages=50]: the SyncWorker's memory under large files, and one tenant's latency beside a hanging one.
-// Or: ... -- identities [counts=100,1000] [busy-messages=200] [busy-rate=20] [rounds=3]: idle identities per SyncWorker (RSS,
-//     idle CPU, time until every loop runs, a busy identity's p99 beside its p99 alone, Synapse's RSS, CPU and /sync rate),
-//     warm, as medians of rounds with their spread; each count on one replica, twice the largest on two.
+// Or: ... -- identities [counts=100,1000,2000x2] [busy-messages=200] [busy-rate=20] [rounds=3]: idle identities per SyncWorker
+//     (RSS, idle CPU, time until every loop runs, a busy identity's p99 beside its p99 alone and its bare /sync client's,
+//     Synapse's RSS, CPU and /sync rate), warm, as medians of rounds with their spread; "x2" runs that count on two replicas.
 // Or: ... -- takeover [identities=50] [messages=200]: kill -9 of one of two SyncWorker replicas mid-flow: takeover time, lost, doubled.
 // Or: ... -- lease-writes [identities=1000] [seconds=60]: what keeping idle identities' leases costs PostgreSQL (rows and transactions per second).
 using System.Diagnostics;
@@ -24,8 +24,10 @@ if (args.Length > 0 && args[0] == "limits")
 
 if (args.Length > 0 && args[0] == "identities")
 {
-    var counts = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : [100, 1000];
-    await Identities.RunAsync(counts, args.Length > 2 ? int.Parse(args[2]) : 200,
+    // "2000x2": 2 000 idle identities on two replicas.
+    var systems = (args.Length > 1 ? args[1] : "100,1000,2000x2").Split(',')
+        .Select(c => c.Split('x') is [var count, var replicas] ? (int.Parse(count), int.Parse(replicas)) : (int.Parse(c), 1));
+    await Identities.RunAsync(systems, args.Length > 2 ? int.Parse(args[2]) : 200,
         args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 20, args.Length > 4 ? int.Parse(args[4]) : 3);
     return;
 }
