@@ -29,7 +29,8 @@ build:
 bench: setup
 	dotnet run -c Release --project bench/Gateway.Bench
 
-# Identities per SyncWorker: 100 and 1 000 idle identities on one replica, 1 000 on two (RSS, idle CPU, busy p99). Not in CI.
+# Identities per SyncWorker: 100 and 1 000 idle identities on one replica, 2 000 on two (RSS, idle CPU, busy p99, and
+# Synapse's RSS, CPU and /sync rate), warm, medians of three rounds with their spread. Not in CI.
 bench-identities: setup
 	dotnet run -c Release --project bench/Gateway.Bench -- identities
 

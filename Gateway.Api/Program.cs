@@ -1,3 +1,4 @@
+using Gateway.Api;
 using Gateway.Api.Auth;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
@@ -24,6 +25,7 @@ builder.AddNpgsqlDbContext<GatewayDb>("gateway",
 builder.AddRedisClient("redis", configureOptions: redis => redis.AbortOnConnectFail = false);
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<ApiTelemetry>();
 builder.Services.AddMemoryCache();
 builder.Services.AddSecretBox(builder.Configuration);
 builder.Services.AddGatewayJson();

@@ -15,6 +15,9 @@ public static class ServiceDefaultsExtensions
 {
     private const string HealthEndpointPath = "/health";
     private const string AlivenessEndpointPath = "/alive";
+    /// <summary>The gateway's own meters and trace sources (Gateway.Api, Gateway.SyncWorker), beside the platform's.</summary>
+    private const string GatewayTelemetry = "Gateway.*";
+    private const string MatrixSyncPath = "/_matrix/client/v3/sync";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -46,17 +49,21 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
+                .AddMeter(GatewayTelemetry)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation())
             .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
+                .AddSource(GatewayTelemetry)
                 .AddAspNetCoreInstrumentation(options =>
                     // Health probes would drown the traces that matter.
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                .AddHttpClientInstrumentation());
+                // A /sync long-poll is a wait, not work: one span per idle identity every 30 s would be most of the
+                // traces, and most of an idle worker's cost. A batch that brings something has a span of its own.
+                .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request =>
+                    request.RequestUri?.AbsolutePath.EndsWith(MatrixSyncPath, StringComparison.Ordinal) != true));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

@@ -13,6 +13,7 @@ builder.AddNpgsqlDbContext<GatewayDb>("gateway",
 // Redis may start after us (services start in any order in a deployment): connect in the background and keep trying.
 builder.AddRedisClient("redis", configureOptions: redis => redis.AbortOnConnectFail = false);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<WorkerTelemetry>();
 builder.Services.AddSecretBox(builder.Configuration);
 
 // Twice a sync lease: a replica that merely missed a renewal (a slow database) keeps what it holds.

@@ -9,6 +9,18 @@ namespace Gateway.UnitTests;
 public sealed class EventRuleTests
 {
     [Fact]
+    public void A_batch_is_stored_in_runs_in_its_order_with_each_message_that_carries_a_file_alone()
+    {
+        IncomingEvent Text(string id) => new(EventKinds.Message, id, "!room", new object());
+        IncomingEvent File(string id) => new(EventKinds.Message, id, "!room", new object(), File: new JsonObject { ["url"] = "mxc://x/y" });
+
+        var runs = IncomingRuns.Of([Text("a"), Text("b"), File("c"), File("d"), Text("e")]).Select(run => run.Select(e => e.Id)).ToList();
+
+        Assert.Equal([["a", "b"], ["c"], ["d"], ["e"]], runs);
+        Assert.Empty(IncomingRuns.Of([]));
+    }
+
+    [Fact]
     public void A_webhook_takes_known_kinds_trimmed_once_each_in_order()
     {
         var (kinds, error) = EventKinds.Parse([" message.status", "message", "message.status"]);

@@ -26,7 +26,7 @@ public sealed record Resolution(string? RoomId, string? Error, string? ContactGh
 /// it comes. Only <see cref="BridgeCommands"/> makes one; disposing releases the lock.
 /// </summary>
 public sealed class BotConversation(MatrixSession session, BridgePlatform platform, string roomId, MatrixClient matrix,
-    IConnectionMultiplexer redis, UpstreamTime time, TimeSpan answerTimeout, Func<Task> release) : IAsyncDisposable
+    IConnectionMultiplexer redis, UpstreamTime time, ApiTelemetry telemetry, TimeSpan answerTimeout, Func<Task> release) : IAsyncDisposable
 {
     public const string NoAnswer = "The bridge did not answer in time";
     public const string StillOwed = "The bridge has not yet answered an earlier command; try again later";
@@ -109,6 +109,7 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
         var notices = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.BotChannel(session.IdentityId)));
         var started = Stopwatch.GetTimestamp();
         var sent = false;
+        var outcome = "failed"; // the homeserver did not take the command, or the wait broke off
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(answerTimeout);
         try
@@ -124,6 +125,7 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
             }
             catch (MatrixException refused) when ((int)refused.Status is >= 400 and < 500)
             {
+                outcome = "refused";
                 await db.LockReleaseAsync(awaited, commandId); // refused, so never sent: no answer is owed
                 throw;
             }
@@ -140,6 +142,7 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
                     invites.Add(notice);
                 }
             }
+            outcome = "answered";
             var conclusion = conclude(BotAnswer.Read(notice.Body ?? ""));
             if (conclusion.PortalInvite is not { } isPortal)
             {
@@ -163,11 +166,13 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // A command sent stays awaited: its answer, when it comes, is taken off by the SyncWorker and by no one else.
+            outcome = sent ? "no_answer" : "still_owed";
             return Resolution.Failed(sent ? NoAnswer : StillOwed);
         }
         finally
         {
             time.AddBridge(Stopwatch.GetElapsedTime(started));
+            telemetry.Commanded(kind, platform.Key, outcome, Stopwatch.GetElapsedTime(started));
             await notices.UnsubscribeAsync();
         }
     }

@@ -14,7 +14,7 @@ namespace Gateway.Api.Bridges;
 /// stays awaited after the lock is gone: see <see cref="BotConversation"/>).
 /// </summary>
 public sealed class BridgeCommands(MatrixClient matrix, ManagementRooms managementRooms, IConnectionMultiplexer redis, UpstreamTime time,
-    IOptions<BridgeOptions> options, TimeProvider clock)
+    ApiTelemetry telemetry, IOptions<BridgeOptions> options, TimeProvider clock)
 {
     private TimeSpan AnswerTimeout => options.Value.AnswerTimeout;
 
@@ -34,7 +34,7 @@ public sealed class BridgeCommands(MatrixClient matrix, ManagementRooms manageme
         try
         {
             roomId ??= await managementRooms.EnsureAsync(session, platform, cancellationToken);
-            return new BotConversation(session, platform, roomId, matrix, redis, time, AnswerTimeout, release);
+            return new BotConversation(session, platform, roomId, matrix, redis, time, telemetry, AnswerTimeout, release);
         }
         catch
         {

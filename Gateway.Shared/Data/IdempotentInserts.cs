@@ -28,7 +28,6 @@ public static class IdempotentInserts
             ON CONFLICT (identity_id, platform, chat_id, device_id) DO UPDATE SET room_id = EXCLUDED.room_id, kind = EXCLUDED.kind
             """, cancellationToken);
 
-    /// <summary>Adds a linked device unless the phone is linked already, to this identity or another.</summary>
     /// <summary>A message the identity sent, at <see cref="Events.MessageStatuses.Pending"/>; the first of the Api and the worker records it.</summary>
     public static Task<int> RecordSentMessageAsync(this GatewayDb db, int identityId, string eventId, string platform, string deviceId, string roomId,
         string recipient, DateTime sentAt, CancellationToken cancellationToken) =>
@@ -39,6 +38,7 @@ public static class IdempotentInserts
             ON CONFLICT (identity_id, event_id) DO NOTHING
             """, cancellationToken);
 
+    /// <summary>A contact's message the identity received, for the actions taken on it; replays add nothing.</summary>
     public static Task<int> RecordReceivedMessageAsync(this GatewayDb db, int identityId, string eventId, string platform, string deviceId, string roomId,
         DateTime receivedAt, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync(
@@ -48,6 +48,7 @@ public static class IdempotentInserts
             ON CONFLICT (identity_id, event_id) DO NOTHING
             """, cancellationToken);
 
+    /// <summary>Adds a linked device unless the phone is linked already, to this identity or another.</summary>
     public static Task<int> AddDeviceIfMissingAsync(this GatewayDb db, int identityId, string platform, string deviceId, DateTime linkedAt,
         CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlAsync(

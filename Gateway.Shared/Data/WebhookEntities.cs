@@ -67,6 +67,8 @@ public sealed class DeliveryPayload
     public required byte[] Body { get; set; }
     /// <summary>The body's length, known without reading it: claims keep the payloads one worker holds at once within a budget.</summary>
     public int Size { get; set; }
+    /// <summary>The W3C trace context of the event's storing: its deliveries' POSTs continue that trace.</summary>
+    public string? TraceParent { get; set; }
     public DateTime CreatedAt { get; set; }
 }
 

@@ -31,10 +31,20 @@ public sealed class WebhookOptions
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>A delivery still failing this long after it was created is given up.</summary>
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromHours(24);
-    /// <summary>How often the worker looks for due deliveries when no notice wakes it.</summary>
+    /// <summary>
+    /// How often the worker looks for due deliveries while some are pending that it cannot claim yet (a paused webhook, a
+    /// room waiting behind its earliest), or when it hears no notices (Redis unreachable).
+    /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a worker that hears the notices waits with nothing due: until the next delivery falls due, a notice
+    /// comes (a new delivery, an attempt ended), or this long (a notice lost while Redis restarted, a dead replica's claims).
+    /// </summary>
+    public TimeSpan MaxIdleWait { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>How long after being recorded a delivered or given-up delivery stays listed (<c>GET …/deliveries</c>) before it is removed.</summary>
     public TimeSpan KeepSettledFor { get; set; } = TimeSpan.FromDays(7);
     /// <summary>How often the worker gives up deliveries past the retry window and removes settled ones past <see cref="KeepSettledFor"/>.</summary>
     public TimeSpan TidyInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often the worker reads the backlog its <c>gateway.outbox.*</c> gauges report.</summary>
+    public TimeSpan BacklogSampleInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

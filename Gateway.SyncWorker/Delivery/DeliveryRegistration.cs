@@ -12,7 +12,8 @@ public static class DeliveryRegistration
     public static IHostApplicationBuilder AddWebhookDelivery(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
-            .Validate(o => o.TidyInterval > TimeSpan.Zero, "Webhooks:TidyInterval must be positive")
+            .Validate(o => o.TidyInterval > TimeSpan.Zero && o.BacklogSampleInterval > TimeSpan.Zero,
+                "Webhooks:TidyInterval and BacklogSampleInterval must be positive")
             .ValidateOnStart();
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is experimental, but the documented opt-out
         builder.Services.AddHttpClient(WebhookSender.HttpClientName)
@@ -26,7 +27,8 @@ public static class DeliveryRegistration
             .AddSingleton<RetrySchedule>()
             .AddSingleton<WebhookSender>()
             .AddHostedService<WebhookDeliveryLoop>()
-            .AddHostedService<OutboxCleanup>();
+            .AddHostedService<OutboxCleanup>()
+            .AddHostedService<OutboxBacklogSampler>();
         return builder;
     }
 }

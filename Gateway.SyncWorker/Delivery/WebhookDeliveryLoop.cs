@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Gateway.Shared.Redis;
 using Gateway.Shared.Webhooks;
@@ -9,11 +10,12 @@ namespace Gateway.SyncWorker.Delivery;
 /// <summary>
 /// Delivers the outbox: claims due deliveries (<see cref="WebhookDeliveryQueue"/>), POSTs them with bounded
 /// concurrency overall, per webhook and per identity, and records each outcome. Wakes on a Redis notice when the sync
-/// loops record deliveries, when an attempt ends (the room's next message may go), and otherwise polls.
+/// loops record deliveries, when an attempt ends (the room's next message may go), and when the next pending delivery
+/// falls due; it polls only while some due delivery cannot be claimed, or it hears no notices.
 /// </summary>
 public sealed class WebhookDeliveryLoop(
     IServiceScopeFactory scopes, WebhookSender sender, IConnectionMultiplexer redis, IOptions<WebhookOptions> options, TimeProvider clock,
-    ILogger<WebhookDeliveryLoop> logger) : BackgroundService
+    WorkerTelemetry telemetry, ILogger<WebhookDeliveryLoop> logger) : BackgroundService
 {
     /// <summary>How many of a room's deliveries one claim takes; its lease covers that many attempts.</summary>
     private const int MaxRun = 16;
@@ -24,6 +26,7 @@ public sealed class WebhookDeliveryLoop(
     private readonly List<Task> attempts = [];
 
     private CancellationToken stopping;
+    private bool hearsNotices;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,18 +35,18 @@ public sealed class WebhookDeliveryLoop(
         var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var claimedAll = false;
+            TimeSpan? wait = settings.PollInterval;
             try
             {
-                claimedAll = await ClaimAndStartAsync(settings, stoppingToken);
+                wait = await ClaimAndStartAsync(settings, stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(e, "Claiming webhook deliveries failed; trying again in {Seconds} s", settings.PollInterval.TotalSeconds);
             }
-            if (!claimedAll)
+            if (wait is { } idle)
             {
-                await WaitForWorkAsync(settings.PollInterval, stoppingToken);
+                await WaitForWorkAsync(idle, stoppingToken);
             }
         }
         // In-flight POSTs finish and are recorded (they are not cancelled), so a restart does not send them twice.
@@ -55,8 +58,8 @@ public sealed class WebhookDeliveryLoop(
         await Task.WhenAll(remaining);
     }
 
-    /// <summary>True when every free slot was filled, so there may be more due work right away.</summary>
-    private async Task<bool> ClaimAndStartAsync(WebhookOptions settings, CancellationToken stoppingToken)
+    /// <summary>How long to wait for work: none when every free slot was filled (there may be more due right away).</summary>
+    private async Task<TimeSpan?> ClaimAndStartAsync(WebhookOptions settings, CancellationToken stoppingToken)
     {
         Dictionary<int, int> perWebhook, perIdentity;
         int free;
@@ -69,11 +72,15 @@ public sealed class WebhookDeliveryLoop(
         }
         if (free <= 0 || payloadBytes <= 0)
         {
-            return false;
+            return settings.PollInterval; // a POST that ends wakes the loop
         }
         await using var scope = scopes.CreateAsyncScope();
-        var claimed = await scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>()
-            .ClaimAsync(free, perWebhook, perIdentity, payloadBytes, stoppingToken);
+        var queue = scope.ServiceProvider.GetRequiredService<WebhookDeliveryQueue>();
+        var claimed = await queue.ClaimAsync(free, perWebhook, perIdentity, payloadBytes, stoppingToken);
+        if (claimed.Count == 0)
+        {
+            return await IdleWaitAsync(queue, settings, stoppingToken);
+        }
         foreach (var delivery in claimed)
         {
             lock (attempts)
@@ -86,7 +93,21 @@ public sealed class WebhookDeliveryLoop(
                 _ = attempt.ContinueWith(Finished, delivery, TaskScheduler.Default);
             }
         }
-        return claimed.Count == free; // a claim cut short by the byte budget waits for POSTs to end
+        return claimed.Count == free ? null : settings.PollInterval; // a claim cut short by the byte budget waits for POSTs to end
+    }
+
+    /// <summary>
+    /// Nothing was claimable: wait until the next pending delivery falls due, or a notice. A pending delivery already due
+    /// that could not be claimed (its webhook paused, its room behind an earlier one) is polled for as before.
+    /// </summary>
+    private async Task<TimeSpan> IdleWaitAsync(WebhookDeliveryQueue queue, WebhookOptions settings, CancellationToken stoppingToken)
+    {
+        if (!hearsNotices)
+        {
+            return settings.PollInterval;
+        }
+        var untilDue = await queue.NextDueAsync(stoppingToken) is { } due ? due - clock.GetUtcNow().UtcDateTime : settings.MaxIdleWait;
+        return untilDue <= TimeSpan.Zero ? settings.PollInterval : untilDue < settings.MaxIdleWait ? untilDue : settings.MaxIdleWait;
     }
 
     /// <summary>
@@ -105,15 +126,7 @@ public sealed class WebhookDeliveryLoop(
             {
                 foreach (var delivery in run.TakeWhile(_ => !stopping.IsCancellationRequested))
                 {
-                    WebhookDeliveryAttempt attempt;
-                    try
-                    {
-                        attempt = await sender.SendAsync(delivery, CancellationToken.None);
-                    }
-                    catch (Exception e) // whatever the POST threw, the run's earlier deliveries still get recorded
-                    {
-                        attempt = WebhookDeliveryAttempt.NetworkError(e.Message);
-                    }
+                    var attempt = await SendAsync(delivery);
                     if (!attempt.Delivered)
                     {
                         failed = (delivery, attempt);
@@ -148,6 +161,34 @@ public sealed class WebhookDeliveryLoop(
                 return;
             }
         }
+    }
+
+    /// <summary>One POST, in the trace its event was stored in, and counted by outcome.</summary>
+    private async Task<WebhookDeliveryAttempt> SendAsync(ClaimedDelivery delivery)
+    {
+        Activity.Current = null; // each POST continues its own event's trace, not the one of the run's first
+        using var activity = WorkerTelemetry.Traces.StartActivity("webhook delivery", ActivityKind.Producer,
+            ActivityContext.TryParse(delivery.TraceParent, null, out var stored) ? stored : default);
+        activity?.SetTag("gateway.delivery.id", delivery.Id);
+        activity?.SetTag("gateway.webhook.id", delivery.WebhookId);
+        var started = Stopwatch.GetTimestamp();
+        WebhookDeliveryAttempt attempt;
+        try
+        {
+            attempt = await sender.SendAsync(delivery, CancellationToken.None);
+        }
+        catch (Exception e) // whatever the POST threw, the run's earlier deliveries still get recorded
+        {
+            attempt = WebhookDeliveryAttempt.NetworkError(e.Message);
+        }
+        var outcome = attempt.Delivered ? "delivered" : attempt.Retryable ? "retry" : "failed";
+        activity?.SetTag("gateway.delivery.outcome", outcome);
+        if (!attempt.Delivered)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, attempt.Error);
+        }
+        telemetry.Attempted(outcome, Stopwatch.GetElapsedTime(started));
+        return attempt;
     }
 
     private static readonly TimeSpan RecordRetryDelay = TimeSpan.FromMilliseconds(500);
@@ -221,6 +262,7 @@ public sealed class WebhookDeliveryLoop(
         try
         {
             await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(RedisNames.WebhookDeliveriesChannel), (_, _) => Wake());
+            hearsNotices = true;
         }
         catch (RedisException e)
         {

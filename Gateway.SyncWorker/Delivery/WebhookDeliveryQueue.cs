@@ -72,20 +72,33 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
             UPDATE webhook_deliveries d SET next_attempt_at = {leaseUntil}, leased_by = {worker.Name}
             FROM picked, webhooks w, tokens t, delivery_payloads p
             WHERE d.id = picked.id AND w.id = d.webhook_id AND t.id = w.token_id AND p.id = d.payload_id
-            RETURNING d.id, d.webhook_id, t.identity_id, d.room_id, d.event_id, w.url, w.secret_cipher, p.body AS payload, d.next_attempt_at
+            RETURNING d.id, d.webhook_id, t.identity_id, d.room_id, d.event_id, w.url, w.secret_cipher, p.body AS payload, p.trace_parent, d.next_attempt_at
             """).ToListAsync(cancellationToken);
         return ToDeliveries(claimed);
     }
 
+    /// <summary>
+    /// When the earliest pending delivery falls due (or its lease ends), by the partial index on pending rows: now if a
+    /// replica gone for good holds one (its lease is void, as <see cref="ClaimAsync"/> says); null if none is pending.
+    /// </summary>
+    public async Task<DateTime?> NextDueAsync(CancellationToken cancellationToken) =>
+        (await db.Database.SqlQuery<DateTime?>(
+            $"""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM webhook_deliveries d JOIN sync_workers w ON w.name = d.leased_by
+                                     WHERE d.status = {nameof(DeliveryStatus.Pending)} AND w.seen_at < now() - {worker.GoneAfter})
+                        THEN now()
+                        ELSE (SELECT min(next_attempt_at) FROM webhook_deliveries WHERE status = {nameof(DeliveryStatus.Pending)}) END AS "Value"
+            """).ToListAsync(cancellationToken)).Single();
+
     private List<ClaimedDelivery> ToDeliveries(List<ClaimedRow> rows) =>
         rows.OrderBy(d => d.Id)
             .Select(d => new ClaimedDelivery(d.Id, d.WebhookId, d.IdentityId, d.RoomId, d.EventId, d.Url, secretBox.Open(d.SecretCipher),
-                d.Payload, d.NextAttemptAt))
+                d.Payload, d.NextAttemptAt, d.TraceParent))
             .ToList();
 
     /// <summary>Mapped by the snake_case naming convention.</summary>
     private sealed record ClaimedRow(long Id, int WebhookId, int IdentityId, string RoomId, string EventId, string Url, byte[] SecretCipher,
-        byte[] Payload, DateTime NextAttemptAt);
+        byte[] Payload, string? TraceParent, DateTime NextAttemptAt);
 
     /// <summary>
     /// Records a run of deliveries of one room as delivered and claims the room's next run (up to
@@ -129,7 +142,7 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
               AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.id = t.credential_id AND NOT c.active)
               AND d.id IN (SELECT id FROM following WHERE due AND size_before < {MaxRunBytes}
                                                     AND id < ALL (SELECT id FROM following WHERE NOT due))
-            RETURNING d.id, d.webhook_id, t.identity_id, d.room_id, d.event_id, w.url, w.secret_cipher, p.body AS payload, d.next_attempt_at
+            RETURNING d.id, d.webhook_id, t.identity_id, d.room_id, d.event_id, w.url, w.secret_cipher, p.body AS payload, p.trace_parent, d.next_attempt_at
             """).ToListAsync(cancellationToken);
         return ToDeliveries(next); // the webhook's URL and secret as they are now: a long chain follows an update
     }
@@ -262,5 +275,6 @@ public sealed class WebhookDeliveryQueue(GatewayDb db, SecretBox secretBox, Retr
 
 /// <summary>A delivery this worker claimed, with what its POST needs: the webhook's URL and opened secret.</summary>
 /// <param name="LeasedUntil">The lease this worker took on it: the row is ours while next_attempt_at still says so.</param>
+/// <param name="TraceParent">The trace its event was stored in, which its POST continues (none for events stored before traces were kept).</param>
 public sealed record ClaimedDelivery(long Id, int WebhookId, int IdentityId, string RoomId, string EventId, string Url, string Secret,
-    byte[] Payload, DateTime LeasedUntil);
+    byte[] Payload, DateTime LeasedUntil, string? TraceParent = null);

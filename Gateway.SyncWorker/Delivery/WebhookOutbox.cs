@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.Shared.Data;
 using Gateway.Shared.Events;
 using Gateway.Shared.Redis;
@@ -10,7 +11,7 @@ namespace Gateway.SyncWorker.Delivery;
 /// Records events for delivery: the payload once, and one delivery per active webhook that takes the event's kind, of
 /// every usable token of the identity. Each event is one statement, recorded before the sync token that covers it is
 /// stored: a crash replays the batch, and a replayed event adds nothing (one delivery per webhook and event id), so
-/// none is lost or doubled.
+/// none is lost or doubled. The payload keeps the trace context of its storing, for its POSTs to continue.
 /// </summary>
 public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, TimeProvider clock, ILogger<WebhookOutbox> logger)
 {
@@ -41,8 +42,8 @@ public sealed class WebhookOutbox(GatewayDb db, IConnectionMultiplexer redis, Ti
                   AND (c.id IS NULL OR c.active)),
             input AS (SELECT {payload}::bytea AS body),
             payload AS (
-                INSERT INTO delivery_payloads (identity_id, event_id, body, size, created_at)
-                SELECT {identityId}, {outboxEvent.Id}, input.body, length(input.body), {now}
+                INSERT INTO delivery_payloads (identity_id, event_id, body, size, trace_parent, created_at)
+                SELECT {identityId}, {outboxEvent.Id}, input.body, length(input.body), {Activity.Current?.Id}::text, {now}
                 FROM input WHERE input.body IS NOT NULL AND EXISTS (SELECT 1 FROM receivers)
                 ON CONFLICT (identity_id, event_id) DO UPDATE SET event_id = EXCLUDED.event_id
                 RETURNING id)

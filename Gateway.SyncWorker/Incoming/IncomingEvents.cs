@@ -14,7 +14,8 @@ namespace Gateway.SyncWorker.Incoming;
 /// happened since the device was linked to it: a phone that moved away, or was unlinked and its token deleted, leaves
 /// the identity in its rooms (as the bridge does), and it hears nothing more from them.
 /// </summary>
-public sealed class IncomingEvents(GatewayDb db, PortalStates portals, TimelineGaps gaps, IEnumerable<IIncomingReader> readers, ILogger<IncomingEvents> logger)
+public sealed class IncomingEvents(GatewayDb db, PortalStates portals, TimelineGaps gaps, IEnumerable<IIncomingReader> readers, WorkerTelemetry telemetry,
+    TimeProvider clock, ILogger<IncomingEvents> logger)
 {
     /// <summary>
     /// How much earlier than the link an event may say it happened and still be new: the bridge stamps a ghost's event
@@ -50,7 +51,8 @@ public sealed class IncomingEvents(GatewayDb db, PortalStates portals, TimelineG
             }
             foreach (var matrixEvent in events)
             {
-                if (EventJson.Long(matrixEvent["origin_server_ts"]) is { } at && DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime < portal.LinkedAt - LinkClockSlack)
+                var at = EventJson.Long(matrixEvent["origin_server_ts"]) is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+                if (at?.UtcDateTime < portal.LinkedAt - LinkClockSlack)
                 {
                     // Before the phone was linked to this identity: another's then (a portal it joins shows its history),
                     // or the chat's past that the bridge backfilled.
@@ -61,6 +63,10 @@ public sealed class IncomingEvents(GatewayDb db, PortalStates portals, TimelineG
                     if (await reader.ReadAsync(portal.Chat, matrixEvent, cancellationToken) is { } read)
                     {
                         incoming.AddRange(read);
+                        if (read.Count > 0 && at is { } happenedAt)
+                        {
+                            telemetry.Read(happenedAt, clock);
+                        }
                         break;
                     }
                 }

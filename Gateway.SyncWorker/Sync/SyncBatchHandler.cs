@@ -14,7 +14,7 @@ namespace Gateway.SyncWorker.Sync;
 /// Handles one /sync batch of an identity: joins invites from bridge bots and ghosts on its own server (and nobody else),
 /// recording each portal by its <c>m.bridge</c> chat id and receiver (whether the gateway asked for it or not), passes
 /// bot messages in management rooms to <see cref="BotMessages"/>, hands the portal rooms to <see cref="IncomingEvents"/> and
-/// records what they make for the webhooks one by one (<see cref="IncomingRecorder"/>), then stores the batch's
+/// records what they make for the webhooks in runs (<see cref="IncomingRecorder"/>), then stores the batch's
 /// <c>next_batch</c> if its lease is still held.
 /// </summary>
 public sealed class SyncBatchHandler(
@@ -26,6 +26,9 @@ public sealed class SyncBatchHandler(
         lease.EnsureHeld();
         var bridgeUsers = new BridgeUsers([.. bridges.Value.All().Values], identity.Server);
         var rooms = batch["rooms"];
+        // Only a batch that brought something: an idle identity's empty answers every long-poll are no story.
+        using var activity = IsEmpty(batch) ? null : WorkerTelemetry.Traces.StartActivity("sync batch");
+        activity?.SetTag("gateway.identity.id", identity.IdentityId);
 
         foreach (var (roomId, room) in rooms?["invite"]?.AsObject() ?? [])
         {
@@ -64,14 +67,22 @@ public sealed class SyncBatchHandler(
             incoming = await incomingEvents.CollectAsync(identity, bridgeUsers, joined, managementRooms.Keys.ToHashSet(), since, cancellationToken);
         }
 
-        foreach (var incomingEvent in incoming)
+        activity?.SetTag("gateway.events", incoming.Count);
+        foreach (var run in IncomingRuns.Of(incoming))
         {
             lease.EnsureHeld(); // a slow batch (large files) may outlast the lease
-            await recorder.RecordAsync(identity, incomingEvent, cancellationToken);
-            await outbox.AnnounceAsync(); // each event goes out as soon as it is stored, not after the batch's last file
+            await recorder.RecordAsync(identity, run, activity?.Context ?? default, cancellationToken);
+            await outbox.AnnounceAsync(); // each run goes out as soon as it is stored, not after the batch's last file
         }
         await CommitSyncTokenAsync(identity, lease, nextBatch, cancellationToken);
     }
+
+    /// <summary>
+    /// Whether a batch holds nothing this handler acts on: no invite, no joined room with news. Replaying from before
+    /// such a batch finds nothing either, so its token need not be stored at once (<see cref="SyncLoop"/>).
+    /// </summary>
+    public static bool IsEmpty(JsonNode batch) =>
+        batch["rooms"]?["invite"] is not JsonObject { Count: > 0 } && batch["rooms"]?["join"] is not JsonObject { Count: > 0 };
 
     /// <summary>
     /// Stores the batch's <c>next_batch</c>, once all its events are recorded: the batch is handled. Only under the

@@ -12,7 +12,8 @@ namespace Gateway.SyncWorker.Sync;
 /// </summary>
 public sealed class SyncLeases(GatewayDb db)
 {
-    public sealed record Taken(int Id, string UserId, byte[] AccessTokenCipher, long Fence);
+    /// <param name="TakenOver">Whether another replica held it (one no longer seen): a takeover, not a free identity.</param>
+    public sealed record Taken(int Id, string UserId, byte[] AccessTokenCipher, long Fence, bool TakenOver);
 
     /// <summary>What a renewal finds: the identities <c>holder</c> holds, how many there are, and how many replicas are live.</summary>
     public sealed record Renewal(int[] Held, int Identities, int Workers);
@@ -43,14 +44,16 @@ public sealed class SyncLeases(GatewayDb db)
     public Task<List<Taken>> AcquireAsync(string holder, int count, int[] running, TimeSpan duration, CancellationToken cancellationToken) =>
         db.Database.SqlQuery<Taken>(
             $"""
-            UPDATE matrix_identities SET sync_lease_holder = {holder}, sync_lease_fence = sync_lease_fence + 1
-            WHERE id IN (SELECT i.id FROM matrix_identities i
-                         WHERE (i.sync_lease_holder IS NULL OR i.sync_lease_holder = {holder}
-                                OR NOT EXISTS (SELECT 1 FROM sync_workers w
-                                               WHERE w.name = i.sync_lease_holder AND w.seen_at > now() - {duration}))
-                           AND NOT (i.id = ANY({running}))
-                         ORDER BY i.id LIMIT {count} FOR UPDATE OF i SKIP LOCKED)
-            RETURNING id, user_id, access_token_cipher, sync_lease_fence AS fence
+            UPDATE matrix_identities m SET sync_lease_holder = {holder}, sync_lease_fence = m.sync_lease_fence + 1
+            FROM (SELECT i.id, i.sync_lease_holder AS previous FROM matrix_identities i
+                  WHERE (i.sync_lease_holder IS NULL OR i.sync_lease_holder = {holder}
+                         OR NOT EXISTS (SELECT 1 FROM sync_workers w
+                                        WHERE w.name = i.sync_lease_holder AND w.seen_at > now() - {duration}))
+                    AND NOT (i.id = ANY({running}))
+                  ORDER BY i.id LIMIT {count} FOR UPDATE OF i SKIP LOCKED) free
+            WHERE m.id = free.id
+            RETURNING m.id, m.user_id, m.access_token_cipher, m.sync_lease_fence AS fence,
+                      COALESCE(free.previous <> {holder}, false) AS taken_over
             """).ToListAsync(cancellationToken);
 
     /// <summary>Hands leases back at once, for another replica to take without waiting for them to expire.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Gateway.Shared.Data;
 using Gateway.Shared.Matrix;
@@ -7,7 +8,8 @@ namespace Gateway.SyncWorker.Sync;
 
 /// <summary>
 /// One identity's long-poll /sync loop. A batch is handled completely before its <c>next_batch</c> is stored, so
-/// a crash replays the batch instead of losing it; failures back off and retry the same batch. It runs only while its
+/// a crash replays the batch instead of losing it (an empty batch's is stored only now and then: replaying it finds
+/// nothing); failures back off and retry the same batch. It runs only while its
 /// <see cref="SyncLease"/> is held: once the lease is lost it stops without writing.
 /// </summary>
 public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClient matrix, IServiceScopeFactory scopes, ILogger<SyncLoop> logger)
@@ -27,6 +29,8 @@ public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClie
                                       "m.room.member","m.bridge"],"limit":100}}}
         """;
 
+    /// <summary>How often an idle identity stores its token all the same (see <see cref="SyncBatchHandler.IsEmpty"/>).</summary>
+    private static readonly TimeSpan IdleTokenInterval = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RejectedTokenBackoff = TimeSpan.FromMinutes(5);
 
@@ -34,6 +38,7 @@ public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClie
     {
         var since = await LoadSyncTokenAsync(stoppingToken);
         var failures = 0;
+        var tokenStoredAt = Stopwatch.GetTimestamp();
         Ahead? ahead = null;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -46,9 +51,13 @@ public sealed class SyncLoop(MatrixSession identity, SyncLease lease, MatrixClie
                 // Long-poll for what follows while this batch is handled, so a message that arrives meanwhile waits for
                 // the handling only, not for a new request after it. The batch is still stored before the next is read.
                 ahead = Ahead.Start(matrix, identity.AccessToken, nextBatch, stoppingToken);
-                await using (var scope = scopes.CreateAsyncScope())
+                // An idle identity's empty answer costs nothing but the request: no scope, no write (now and then
+                // its token is stored all the same, so that a restart does not start from far back).
+                if (!SyncBatchHandler.IsEmpty(batch) || Stopwatch.GetElapsedTime(tokenStoredAt) >= IdleTokenInterval)
                 {
+                    await using var scope = scopes.CreateAsyncScope();
                     await scope.ServiceProvider.GetRequiredService<SyncBatchHandler>().HandleAsync(identity, lease, batch, since, nextBatch, stoppingToken);
+                    tokenStoredAt = Stopwatch.GetTimestamp();
                 }
                 since = nextBatch;
                 failures = 0;

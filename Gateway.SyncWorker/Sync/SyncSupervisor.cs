@@ -16,7 +16,8 @@ namespace Gateway.SyncWorker.Sync;
 /// </summary>
 public sealed class SyncSupervisor(
     IServiceScopeFactory scopes, IConnectionMultiplexer redis, MatrixClient matrix, SecretBox secretBox, TimeProvider clock,
-    IOptions<SyncOptions> options, WorkerPresence presence, ILoggerFactory loggers, ILogger<SyncSupervisor> logger) : BackgroundService
+    IOptions<SyncOptions> options, WorkerPresence presence, WorkerTelemetry telemetry, ILoggerFactory loggers, ILogger<SyncSupervisor> logger)
+    : BackgroundService
 {
     private sealed record RunningLoop(SyncLease Lease, CancellationTokenSource Stop, Task Task);
 
@@ -139,12 +140,14 @@ public sealed class SyncSupervisor(
             else if (loops.Count < share)
             {
                 sentAt = clock.GetTimestamp();
-                foreach (var taken in await leases.AcquireAsync(name, share - loops.Count, [.. loops.Keys], Settings.LeaseDuration, stoppingToken))
+                var acquired = await leases.AcquireAsync(name, share - loops.Count, [.. loops.Keys], Settings.LeaseDuration, stoppingToken);
+                foreach (var taken in acquired)
                 {
                     var lease = new SyncLease(taken.Id, name, taken.Fence, clock);
                     lease.Renewed(sentAt, Settings.LeaseDuration);
                     Start(lease, new MatrixSession(taken.Id, taken.UserId, secretBox.Open(taken.AccessTokenCipher)), stoppingToken);
                 }
+                telemetry.TookOver(acquired.Count(t => t.TakenOver));
             }
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -153,6 +156,7 @@ public sealed class SyncSupervisor(
         }
         finally
         {
+            telemetry.LoopsHeld(loops.Count);
             balancing.Release();
         }
     }

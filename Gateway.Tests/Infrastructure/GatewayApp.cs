@@ -94,6 +94,7 @@ public class GatewayApp : IAsyncLifetime
                     context.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
                     context.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "200"; // spans and logs leave within moments
                     context.EnvironmentVariables["OTEL_BLRP_SCHEDULE_DELAY"] = "200";
+                    context.EnvironmentVariables["OTEL_METRIC_EXPORT_INTERVAL"] = "1000"; // and the figures every second
                 }
             });
         }

@@ -18,7 +18,7 @@ namespace Gateway.Tests.Infrastructure;
 public sealed class TelemetryReceiver : IAsyncDisposable
 {
     private readonly WebApplication app;
-    private readonly ConcurrentQueue<byte[]> exports = new();
+    private readonly ConcurrentQueue<(string Signal, byte[] Body)> exports = new();
 
     private TelemetryReceiver(WebApplication app) => this.app = app;
 
@@ -31,11 +31,11 @@ public sealed class TelemetryReceiver : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new TelemetryReceiver(app);
-        app.MapPost("/v1/{signal}", async (HttpRequest request) =>
+        app.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
         {
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
-            receiver.exports.Enqueue(body.ToArray());
+            receiver.exports.Enqueue((signal, body.ToArray()));
             return Results.Ok();
         });
         await app.StartAsync();
@@ -47,8 +47,14 @@ public sealed class TelemetryReceiver : IAsyncDisposable
     public bool Contains(string text)
     {
         var needle = Encoding.UTF8.GetBytes(text);
-        return exports.Any(export => export.AsSpan().IndexOf(needle) >= 0);
+        return exports.Any(export => export.Body.AsSpan().IndexOf(needle) >= 0);
     }
+
+    /// <summary>Every span exported so far.</summary>
+    public IReadOnlyList<Otlp.Span> Spans => [.. exports.Where(e => e.Signal == "traces").SelectMany(e => Otlp.Spans(e.Body))];
+
+    /// <summary>Every metric data point exported so far, oldest export first.</summary>
+    public IReadOnlyList<Otlp.Point> Points => [.. exports.Where(e => e.Signal == "metrics").SelectMany(e => Otlp.Points(e.Body))];
 
     /// <summary>
     /// Waits until a span holding <paramref name="marker"/> (a request made after everything the test checks) has

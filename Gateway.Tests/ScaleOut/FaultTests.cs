@@ -39,7 +39,7 @@ public sealed class FaultTests(FaultsApp app)
             await app.StartAsync(server);
         });
 
-        await flow.SurvivedAsync(exactlyOnce: true);
+        await flow.SurvivedAsync(exactlyOnce: true, homeserverMayDropSends: server == "homeserver");
     }
 
     [Fact]
@@ -133,6 +133,10 @@ public sealed class FaultTests(FaultsApp app)
             await traffic;
         }
 
+        /// <summary>What the contact's phone got from the device.</summary>
+        private async Task<List<string?>> BridgedAsync() =>
+            [.. (await app.Sandbox.CallAsync(HttpMethod.Get, $"/sandbox/sent?device_id={device}")).Body!.AsArray().Select(m => m!["body"]?.GetValue<string>())];
+
         private async Task ExchangeAsync()
         {
             var i = Interlocked.Increment(ref next);
@@ -165,7 +169,12 @@ public sealed class FaultTests(FaultsApp app)
         /// Each message the Api reported sent is also told as <c>message.status</c> <c>sent</c>: the bridge's status
         /// events are in the homeserver whatever the gateway's fault (an outage of the homeserver itself may lose them).
         /// </param>
-        public async Task SurvivedAsync(bool exactlyOnce, bool everyStatus = false)
+        /// <param name="homeserverMayDropSends">
+        /// A homeserver stopped mid-flow may never push to the bridge a message it had just stored: Synapse holds the
+        /// events it has yet to send an application service in memory (element-hq/synapse#11637). The gateway then
+        /// claims no more than it knows: the message stays pending.
+        /// </param>
+        public async Task SurvivedAsync(bool exactlyOnce, bool everyStatus = false, bool homeserverMayDropSends = false)
         {
             await Eventually.HoldsAsync(async () => (await app.Api.GetAsync("/health")).StatusCode == HttpStatusCode.OK, Recovery,
                 () => "/health never became healthy again");
@@ -185,11 +194,22 @@ public sealed class FaultTests(FaultsApp app)
             // What the contact's phone got, once the bridge has passed on every send the Api reported sent.
             var reportedSent = sends.Where(s => s.Answer?.Status == HttpStatusCode.OK && s.Answer.Body!["results"]![0]!["status"]!.GetValue<string>() == "sent")
                 .Select(s => s.Text).ToList();
-            var sent = await Eventually.ValueAsync(
-                async () => (await app.Sandbox.CallAsync(HttpMethod.Get, $"/sandbox/sent?device_id={device}")).Body!.AsArray()
-                    .Select(m => m!["body"]?.GetValue<string>()).ToList(),
-                bridged => reportedSent.All(bridged.Contains), Recovery,
-                bridged => $"reported sent but not bridged: {string.Join(", ", reportedSent.Except(bridged))}");
+            List<string?> sent;
+            // The flow has recovered by now (every incoming message arrived): a dropped send is not waited for long.
+            var bridgedBy = DateTime.UtcNow + (homeserverMayDropSends ? TimeSpan.FromSeconds(30) : Recovery);
+            while (!reportedSent.All((sent = await BridgedAsync()).Contains) && DateTime.UtcNow < bridgedBy)
+            {
+                await Task.Delay(100);
+            }
+            var notBridged = reportedSent.Except(sent).ToList();
+            Assert.True(notBridged.Count == 0 || homeserverMayDropSends, $"reported sent but not bridged: {string.Join(", ", notBridged)}");
+            Assert.True(notBridged.Count <= 2, $"more than the messages in flight at the stop were dropped: {string.Join(", ", notBridged)}");
+            foreach (var text in notBridged)
+            {
+                var id = sends.Single(s => s.Text == text).Answer!.Body!["results"]![0]!["message_id"]!.GetValue<string>();
+                var status = await app.Api.CallAsync(HttpMethod.Get, $"/api/v1/devices/{device}/messages/{Uri.EscapeDataString(id)}", Auth.Bearer(token));
+                Assert.Equal((text, "pending"), (text, status.Body!["status"]!.GetValue<string>()));
+            }
             foreach (var (text, answer) in sends)
             {
                 Assert.True(answer is not null, $"{text}: the Api never answered");

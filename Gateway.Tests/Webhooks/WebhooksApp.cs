@@ -3,6 +3,7 @@ using Gateway.Shared.Data;
 using Gateway.Shared.Redis;
 using Gateway.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
 
 namespace Gateway.Tests.Webhooks;
 
@@ -104,6 +105,9 @@ public static class WebhookSteps
             eventIds.Add(eventId);
         }
         await db.SaveChangesAsync();
+        // And announces them as the SyncWorker does: the delivery loop waits for the notice, not for a poll.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync((await app.App.GetConnectionStringAsync("redis"))!);
+        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisNames.WebhookDeliveriesChannel), "");
         return eventIds;
     }
 

@@ -51,8 +51,14 @@ public sealed class BenchSystem : IAsyncDisposable
     /// <summary>Each replica's latest state (instance ids like <c>syncworker-abcd</c>), followed from the start.</summary>
     public Replicas Replicas { get; }
 
+    /// <summary>Synapse's process and, when the system was started with its access log, the /sync requests it answered.</summary>
+    public Homeserver HomeserverSide => new(Path.Combine(state.FullName, "synapse", "access.log"));
+
     /// <param name="settings">More AppHost settings, e.g. <c>--Gateway:SyncWorkerReplicas=2</c>.</param>
-    public static async Task<BenchSystem> StartAsync(params string[] settings)
+    public static Task<BenchSystem> StartAsync(params string[] settings) => StartAsync(homeserverAccessLog: false, settings);
+
+    /// <param name="homeserverAccessLog">Whether Synapse writes its access log, for <see cref="HomeserverSide"/> to count requests in.</param>
+    public static async Task<BenchSystem> StartAsync(bool homeserverAccessLog, params string[] settings)
     {
         Environment.SetEnvironmentVariable("ASPIRE_ALLOW_UNSECURED_TRANSPORT", "true");
         var state = Directory.CreateTempSubdirectory("gateway-bench-");
@@ -60,7 +66,7 @@ public sealed class BenchSystem : IAsyncDisposable
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Gateway_AppHost>(
         [
-            "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:AllowPrivateWebhooks=true", "--Gateway:Webhooks:MaxPerToken=50", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
+            "--Gateway:Infrastructure=local", "--Gateway:Sandbox=true", "--Gateway:AllowPrivateWebhooks=true", "--Gateway:Webhooks:MaxPerToken=50", "--Gateway:Tokens:MaxPerCredential=10000", "--Gateway:ApiPort=0", "--Gateway:SandboxPort=0",
             $"--Gateway:StateDirectory={state.FullName}", $"--CLIENT_ID={ClientId}", $"--CLIENT_SECRET={ClientSecret}",
             $"--GATEWAY_ENCRYPTION_KEY={key}", .. settings,
         ]);
@@ -68,6 +74,10 @@ public sealed class BenchSystem : IAsyncDisposable
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             builder.CreateResourceBuilder(project).WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        }
+        if (homeserverAccessLog)
+        {
+            builder.CreateResourceBuilder(builder.Resources.OfType<ExecutableResource>().Single(r => r.Name == "homeserver")).WithEnvironment("SYNAPSE_ACCESS_LOG", "1");
         }
         // BENCH_SYNCWORKER_HEAP_MB caps the worker's managed heap, as a container's memory limit would: what it needs,
         // rather than what a collector with 24 GB to spare lets it grow to.
@@ -137,6 +147,13 @@ public sealed class BenchSystem : IAsyncDisposable
         var admin = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}")));
         var created = await PostJsonAsync(Api, "/api/v1/tokens", admin, new { use_host = false });
         return created["token"]!.GetValue<string>();
+    }
+
+    /// <summary>The identity's Matrix access token, for a bare /sync client of the same user.</summary>
+    public async Task<string> AccessTokenOfAsync(int identityId)
+    {
+        await using var db = await OpenDatabaseAsync();
+        return secretBox.Open(await db.MatrixIdentities.Where(i => i.Id == identityId).Select(i => i.AccessTokenCipher).SingleAsync());
     }
 
     public async Task<int> IdentityIdOfAsync(string token)

@@ -20,8 +20,9 @@ public static class Inbound
     /// <param name="SyncSideMs">Homeserver event to its delivery row (sync, payload, outbox commit).</param>
     /// <param name="DeliverySideMs">Delivery row to the receiver's arrival (claim, POST).</param>
     /// <param name="Refused">Injections the sandbox refused (503: the homeserver could not keep up), by status.</param>
-    public sealed record Result(int Delivered, IReadOnlyDictionary<string, int> Refused, double SustainedRate, double HomeserverRate, List<double> LatenciesMs,
-        List<double> BaselineMs, List<double> AddedMs, List<double> SyncSideMs, List<double> DeliverySideMs);
+    /// <param name="BareRate">How fast the bare /sync client saw them (first injection to the last it saw): what the homeserver serves.</param>
+    public sealed record Result(int Delivered, IReadOnlyDictionary<string, int> Refused, double SustainedRate, double HomeserverRate, double BareRate,
+        List<double> LatenciesMs, List<double> BaselineMs, List<double> AddedMs, List<double> SyncSideMs, List<double> DeliverySideMs);
 
     public static async Task<Result> RunAsync(BenchSystem system, BenchTarget target, int messages, int perSecond)
     {
@@ -105,8 +106,10 @@ public static class Inbound
             }
         }
         var lastArrival = arrivals.Values.DefaultIfEmpty(started).Max();
+        var lastSeen = bareClient.SeenAt.Values.DefaultIfEmpty(started).Max();
         return new Result(latencies.Count, refused, latencies.Count / Math.Max(0.001, (lastArrival - started) / 1000.0),
             origins.Count / Math.Max(0.001, (origins.DefaultIfEmpty(0).Max() - origins.DefaultIfEmpty(0).Min()) / 1000.0),
+            baseline.Count / Math.Max(0.001, (lastSeen - started) / 1000.0),
             latencies, baseline, added, syncSide, deliverySide);
     }
 

@@ -10,11 +10,21 @@ root="${SYNAPSE_CHROOT:-/var/cache/gateway/synapse-chroot}"
 [ -x "$root/usr/bin/python3" ] || { echo "Synapse chroot missing at $root: run scripts/install-synapse.sh" >&2; exit 1; }
 [ -f "$state/homeserver.yaml" ] || { echo "No homeserver.yaml in $state: the AppHost writes it before Synapse starts" >&2; exit 1; }
 mkdir -p "$state/media_store" "$state/appservices"
+# SYNAPSE_ACCESS_LOG=1 writes the access log (one line per request) to access.log in the state folder instead: the
+# identities benchmark counts the /sync requests in it.
+access_handler="" access_logger=""
+if [ "${SYNAPSE_ACCESS_LOG:-}" = 1 ]; then
+  access_handler="
+  access: { class: logging.FileHandler, formatter: precise, filename: /data/access.log }"
+  access_logger="
+loggers: { synapse.access: { level: INFO, handlers: [access], propagate: false } }"
+fi
 cat > "$state/log.yaml" <<YAML
 version: 1
 formatters: { precise: { format: '%(asctime)s - %(name)s - %(levelname)s - %(message)s' } }
-handlers: { console: { class: logging.StreamHandler, formatter: precise } }
-root: { level: ${SYNAPSE_LOG_LEVEL:-WARNING}, handlers: [console] }
+handlers:
+  console: { class: logging.StreamHandler, formatter: precise }${access_handler}
+root: { level: ${SYNAPSE_LOG_LEVEL:-WARNING}, handlers: [console] }${access_logger}
 disable_existing_loggers: false
 YAML
 exec unshare --mount --propagation private bash -c '

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Gateway.Api.Bridges;
 using Gateway.Api.Errors;
@@ -11,7 +12,8 @@ namespace Gateway.Api.Features.Messages;
 /// Resolves each recipient to its portal room and sends the message there, one result per recipient. Each message sent
 /// is recorded for its statuses (docs/api.md#events-on-webhooks) before its result is answered.
 /// </summary>
-public sealed class MessageSender(RecipientResolver resolver, MatrixClient matrix, GatewayDb db, TimeProvider clock, ILogger<MessageSender> logger)
+public sealed class MessageSender(RecipientResolver resolver, MatrixClient matrix, GatewayDb db, ApiTelemetry telemetry, TimeProvider clock,
+    ILogger<MessageSender> logger)
 {
     /// <summary>A send as validated (<see cref="SendMessageRequest.Problem"/>): its recipients and what goes to each.</summary>
     public sealed record Outgoing(RecipientKind Kind, IReadOnlyList<string> Recipients, SendMessageRequest Request, OutgoingFile? File)
@@ -35,6 +37,17 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
         Task<UploadedFile>? upload = null;
         foreach (var recipient in outgoing.Recipients)
         {
+            using var activity = ApiTelemetry.Traces.StartActivity("send message");
+            activity?.SetTag("gateway.platform", platform.Key);
+            activity?.SetTag("gateway.recipient.kind", outgoing.Kind.ToString());
+            var result = await SendToAsync(recipient);
+            results.Add(result);
+            Count(platform, result);
+        }
+        return results;
+
+        async Task<RecipientResult> SendToAsync(string recipient)
+        {
             try
             {
                 var resolution = outgoing.Kind switch
@@ -46,16 +59,15 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
                 };
                 if (resolution.RoomId is not { } roomId)
                 {
-                    results.Add(RecipientResult.Failed(recipient, resolution.Error!));
-                    continue;
+                    return RecipientResult.Failed(recipient, resolution.Error!);
                 }
                 // The file goes to the media repository once, whatever the number of recipients: an upload refused
                 // (too large for the homeserver, say) fails each of them rather than being made again for each.
                 upload ??= outgoing.File?.UploadAsync(matrix, session.AccessToken, outgoing.Voice, cancellationToken);
                 var content = outgoing.Content(upload is null ? null : await upload);
                 var eventId = await matrix.SendMessageAsync(session.AccessToken, roomId, content, Guid.NewGuid().ToString("N"), cancellationToken);
-                results.Add(RecipientResult.Sent(recipient, eventId));
                 await RecordAsync(session, platform, deviceId, roomId, recipient, eventId);
+                return RecipientResult.Sent(recipient, eventId);
             }
             // Earlier recipients may have the message already: whatever goes wrong is this recipient's result, never
             // the request's error, or the caller would send to them all again. Only a caller who left gets no answer.
@@ -63,16 +75,25 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
             {
                 var expected = e is MatrixException or HttpRequestException or BridgeUnavailableException;
                 logger.Log(expected ? LogLevel.Warning : LogLevel.Error, e, "Sending to a recipient failed");
-                results.Add(RecipientResult.Failed(recipient, e switch
+                return RecipientResult.Failed(recipient, e switch
                 {
                     MatrixException refused => $"The homeserver refused the message ({refused.ErrorCode ?? ((int)refused.Status).ToString()})",
                     BridgeUnavailableException => e.Message, // our own words
                     HttpRequestException => "The homeserver did not answer", // never a socket error's internals
                     _ => ApiProblems.Internal, // the database or Redis failed, or a bug: nothing internal leaks either
-                }));
+                });
             }
         }
-        return results;
+    }
+
+    private void Count(BridgePlatform platform, RecipientResult result)
+    {
+        var sent = result.Status == "sent";
+        telemetry.Sent(platform.Key, sent);
+        if (!sent)
+        {
+            Activity.Current?.SetStatus(ActivityStatusCode.Error, result.Error);
+        }
     }
 
     // Sent is sent: a database that is slow or down may not turn it into a failure. The SyncWorker records the message

@@ -286,6 +286,10 @@ namespace Gateway.Shared.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("size");
 
+                    b.Property<string>("TraceParent")
+                        .HasColumnType("text")
+                        .HasColumnName("trace_parent");
+
                     b.HasKey("Id")
                         .HasName("pk_delivery_payloads");
 
