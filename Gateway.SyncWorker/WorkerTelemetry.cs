@@ -26,8 +26,11 @@ public sealed class WorkerTelemetry
     private int loopsHeld;
     private OutboxBacklog backlog = new(0, TimeSpan.Zero);
 
-    public WorkerTelemetry(IMeterFactory meters)
+    private readonly TimeProvider clock;
+
+    public WorkerTelemetry(IMeterFactory meters, TimeProvider clock)
     {
+        this.clock = clock;
         var meter = meters.Create(Name);
         incomingEvents = meter.CreateCounter<long>("gateway.incoming.events", "{event}", "Events stored for the webhooks, by kind");
         syncLag = meter.CreateHistogram<double>("gateway.sync.lag", "s", "From the homeserver taking an event in to this worker reading it from /sync");
@@ -42,7 +45,7 @@ public sealed class WorkerTelemetry
 
     public void Stored(string kind) => incomingEvents.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
-    public void Read(DateTimeOffset happenedAt, TimeProvider clock) => syncLag.Record(Math.Max(0, (clock.GetUtcNow() - happenedAt).TotalSeconds));
+    public void Read(DateTimeOffset happenedAt) => syncLag.Record(Math.Max(0, (clock.GetUtcNow() - happenedAt).TotalSeconds));
 
     public void TookOver(int identities) => leaseTakeovers.Add(identities);
 

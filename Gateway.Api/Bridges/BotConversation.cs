@@ -171,8 +171,9 @@ public sealed class BotConversation(MatrixSession session, BridgePlatform platfo
         }
         finally
         {
-            time.AddBridge(Stopwatch.GetElapsedTime(started));
-            telemetry.Commanded(kind, platform.Key, outcome, Stopwatch.GetElapsedTime(started));
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            time.AddBridge(elapsed);
+            telemetry.Commanded(kind, platform.Key, outcome, elapsed);
             await notices.UnsubscribeAsync();
         }
     }

@@ -15,7 +15,7 @@ namespace Gateway.SyncWorker.Incoming;
 /// the identity in its rooms (as the bridge does), and it hears nothing more from them.
 /// </summary>
 public sealed class IncomingEvents(GatewayDb db, PortalStates portals, TimelineGaps gaps, IEnumerable<IIncomingReader> readers, WorkerTelemetry telemetry,
-    TimeProvider clock, ILogger<IncomingEvents> logger)
+    ILogger<IncomingEvents> logger)
 {
     /// <summary>
     /// How much earlier than the link an event may say it happened and still be new: the bridge stamps a ghost's event
@@ -65,7 +65,7 @@ public sealed class IncomingEvents(GatewayDb db, PortalStates portals, TimelineG
                         incoming.AddRange(read);
                         if (read.Count > 0 && at is { } happenedAt)
                         {
-                            telemetry.Read(happenedAt, clock);
+                            telemetry.Read(happenedAt);
                         }
                         break;
                     }

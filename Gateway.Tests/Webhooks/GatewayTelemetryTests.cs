@@ -57,9 +57,7 @@ public sealed class GatewayTelemetryTests(WebhooksApp app)
         await receiver.WaitForAsync(1);
 
         // The send's span holds the call that put the message into its room on the homeserver (the event id is its answer).
-        var send = await Eventually.ValueAsync(
-            () => Task.FromResult(app.Telemetry!.Spans.FirstOrDefault(s => s.Name == "send message" && HomeserverCallsOf(s).Any(IsMessagePut))),
-            send => send is not null, ExportWait, _ => $"no send span with the homeserver call that stored {messageId} was exported");
+        var send = await Eventually.ValueAsync(() => Task.FromResult(SendWithItsPut(app.Telemetry!.Spans)), send => send is not null, ExportWait, _ => $"no send span with the homeserver call that stored {messageId} was exported");
         Assert.Equal(("Gateway.Api", "wa"), (send!.Scope, send.Attributes["gateway.platform"]));
 
         // Each of the gateway's figures, under its name and with the tags a dashboard groups by.
@@ -77,9 +75,10 @@ public sealed class GatewayTelemetryTests(WebhooksApp app)
         Assert.All(points.Where(p => p.Metric.StartsWith("gateway.", StringComparison.Ordinal)),
             p => Assert.Equal(p.Metric is "gateway.sends" or "gateway.bridge.command.duration" ? "Gateway.Api" : "Gateway.SyncWorker", p.Scope));
 
-        IEnumerable<Otlp.Span> HomeserverCallsOf(Otlp.Span parent) =>
-            app.Telemetry!.Spans.Where(s => s.ParentSpanId == parent.SpanId && s.Attributes.GetValueOrDefault("url.full")?.Contains("/_matrix/client/") == true);
-        static bool IsMessagePut(Otlp.Span call) => call.Name == "PUT" && call.Attributes["url.full"].Contains("/send/m.room.message/");
+        static Otlp.Span? SendWithItsPut(IReadOnlyList<Otlp.Span> spans) =>
+            spans.FirstOrDefault(send => send.Name == "send message" && spans.Any(call => call.ParentSpanId == send.SpanId && call.Name == "PUT"
+                && call.Attributes.GetValueOrDefault("url.full")?.Contains("/_matrix/client/v3/rooms/") == true
+                && call.Attributes["url.full"].Contains("/send/m.room.message/")));
     }
 
     /// <summary>Whether a data point of <paramref name="metric"/> with these tags counted something.</summary>
