@@ -27,7 +27,8 @@ public sealed class GatewayTelemetryTests(WebhooksApp app)
         // The receiver's side of the trace: the POST says which trace it belongs to, and which span made it.
         var (traceId, postSpanId) = post!.Headers["traceparent"].Split('-') is [_, var trace, var span, _] ? (trace, span) : ("", "");
         var spans = await Eventually.ValueAsync(() => Task.FromResult(app.Telemetry!.Spans.Where(s => s.TraceId == traceId).ToList()),
-            spans => spans.Any(s => s.SpanId == postSpanId) && spans.Any(s => s.Name == "incoming message"),
+            // Each span is exported when it ends, the POST before the delivery around it: wait for all three.
+            spans => spans.Any(s => s.SpanId == postSpanId) && spans.Any(s => s.Name == "incoming message") && spans.Any(s => s.Name == "webhook delivery"),
             ExportWait, spans => $"trace {traceId}: {string.Join(", ", spans.Select(s => s.Name))}");
 
         var stored = Assert.Single(spans, s => s.Name == "incoming message");
