@@ -13,9 +13,10 @@ public sealed class BareSyncClient(MatrixClient matrix, string accessToken)
 {
     private const string Filter = """{"presence":{"types":[]},"room":{"ephemeral":{"types":[]},"state":{"types":[]},"timeline":{"types":["m.room.message"],"limit":1000}}}""";
 
-    /// <summary>When each message first reached it: Unix milliseconds (beside origin_server_ts), and a <see cref="System.Diagnostics.Stopwatch"/> timestamp (beside an injection's).</summary>
-    public ConcurrentDictionary<string, long> SeenAt { get; } = new();
-    public ConcurrentDictionary<string, long> SeenAtTimestamp { get; } = new();
+    /// <summary>When a message first reached it: Unix milliseconds (beside origin_server_ts), and a <see cref="System.Diagnostics.Stopwatch"/> timestamp (beside an injection's).</summary>
+    public readonly record struct Seen(long UnixMs, long Timestamp);
+
+    public ConcurrentDictionary<string, Seen> SeenAt { get; } = new();
 
     /// <summary>Syncs until cancelled; the first sync only finds the current position, so earlier messages do not count.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -32,14 +33,12 @@ public sealed class BareSyncClient(MatrixClient matrix, string accessToken)
             {
                 return;
             }
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var timestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+            var now = new Seen(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), System.Diagnostics.Stopwatch.GetTimestamp());
             foreach (var (_, room) in batch["rooms"]?["join"]?.AsObject() ?? [])
             {
                 foreach (var message in room?["timeline"]?["events"]?.AsArray() ?? [])
                 {
                     SeenAt.TryAdd(message!["event_id"]!.GetValue<string>(), now);
-                    SeenAtTimestamp.TryAdd(message["event_id"]!.GetValue<string>(), timestamp);
                 }
             }
             since = batch["next_batch"]!.GetValue<string>();

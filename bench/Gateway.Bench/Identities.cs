@@ -185,8 +185,8 @@ public static class Identities
         {
             var (accepted, refused) = await Flow.SteadyAsync(system, [busy], load.Messages, load.Rate);
             await Flow.WaitForAllAsync(receiver, accepted, TimeSpan.FromSeconds(60));
-            List<double> bareMs = [.. accepted.Where(m => bare.SeenAtTimestamp.ContainsKey(m.EventId))
-                .Select(m => Stopwatch.GetElapsedTime(m.SentAt, bare.SeenAtTimestamp[m.EventId]).TotalMilliseconds)];
+            List<double> bareMs = [.. accepted.Where(m => bare.SeenAt.ContainsKey(m.EventId))
+                .Select(m => Stopwatch.GetElapsedTime(m.SentAt, bare.SeenAt[m.EventId].Timestamp).TotalMilliseconds)];
             return (Flow.LatenciesMs(receiver, accepted), bareMs, refused);
         }
 

@@ -99,14 +99,14 @@ public static class Inbound
                 syncSide.Add(written - origin);
                 if (bareClient.SeenAt.TryGetValue(eventId, out var seen))
                 {
-                    baseline.Add(seen - origin);
-                    added.Add(arrived - seen);
+                    baseline.Add(seen.UnixMs - origin);
+                    added.Add(arrived - seen.UnixMs);
                 }
                 deliverySide.Add(arrived - written);
             }
         }
         var lastArrival = arrivals.Values.DefaultIfEmpty(started).Max();
-        var lastSeen = bareClient.SeenAt.Values.DefaultIfEmpty(started).Max();
+        var lastSeen = bareClient.SeenAt.Values.Select(seen => seen.UnixMs).DefaultIfEmpty(started).Max();
         return new Result(latencies.Count, refused, latencies.Count / Math.Max(0.001, (lastArrival - started) / 1000.0),
             origins.Count / Math.Max(0.001, (origins.DefaultIfEmpty(0).Max() - origins.DefaultIfEmpty(0).Min()) / 1000.0),
             baseline.Count / Math.Max(0.001, (lastSeen - started) / 1000.0),

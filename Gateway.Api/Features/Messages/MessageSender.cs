@@ -42,7 +42,11 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
             activity?.SetTag("gateway.recipient.kind", outgoing.Kind.ToString());
             var result = await SendToAsync(recipient);
             results.Add(result);
-            Count(platform, result);
+            telemetry.Sent(platform.Key, result.Status == "sent");
+            if (result.Status != "sent")
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, result.Error);
+            }
         }
         return results;
 
@@ -83,16 +87,6 @@ public sealed class MessageSender(RecipientResolver resolver, MatrixClient matri
                     _ => ApiProblems.Internal, // the database or Redis failed, or a bug: nothing internal leaks either
                 });
             }
-        }
-    }
-
-    private void Count(BridgePlatform platform, RecipientResult result)
-    {
-        var sent = result.Status == "sent";
-        telemetry.Sent(platform.Key, sent);
-        if (!sent)
-        {
-            Activity.Current?.SetStatus(ActivityStatusCode.Error, result.Error);
         }
     }
 
